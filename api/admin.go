@@ -1,0 +1,209 @@
+package api
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+	"go.uber.org/zap"
+
+	"github.com/psyx-lab/psyx/packs"
+	"github.com/psyx-lab/psyx/store"
+)
+
+// packJSON is a pack as list and download show it.
+type packJSON struct {
+	ID     int    `json:"p_id"`
+	Name   string `json:"pack_name"`
+	Sex    int    `json:"sex"`
+	AgeMin int    `json:"age_min"`
+	AgeMax int    `json:"age_max"`
+	Size   int    `json:"size"`
+	Count  int    `json:"count"`
+	Date   string `json:"date"`
+}
+
+func (h *Handler) packJSON(p *store.Pack) packJSON {
+	return packJSON{ID: p.ID, Name: p.Name, Sex: p.Sex, AgeMin: p.AgeMin, AgeMax: p.AgeMax,
+		Size: p.Size, Count: p.Count, Date: h.date(p.CreatedAt)}
+}
+
+func (h *Handler) listPacks(c *gin.Context) {
+	list, err := h.Packs.ListPacks(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	out := make([]packJSON, len(list))
+	for i := range list {
+		out[i] = h.packJSON(&list[i])
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, out)
+}
+
+// formFields are the text parts of an upload we read; others are ignored.
+var formFields = map[string]bool{"pack_name": true, "sex": true, "age_min": true, "age_max": true}
+
+// createPack streams a multipart upload into a staging folder, file by
+// file, so memory does not grow with the pack.
+func (h *Handler) createPack(c *gin.Context) {
+	extendDeadlines(c, uploadDeadline)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, h.MaxUploadBytes)
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		h.fail(c, packs.ErrNothingUploaded)
+		return
+	}
+	form := map[string]string{}
+	var meta *packs.Meta
+	var up *packs.Upload
+	defer func() {
+		if up != nil {
+			if err := up.Discard(); err != nil {
+				h.log.Error("discard upload", zap.Error(err))
+			}
+		}
+	}()
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			h.fail(c, uploadReadErr(err))
+			return
+		}
+		name := part.FormName()
+		if name != "file" {
+			if formFields[name] {
+				v, err := io.ReadAll(io.LimitReader(part, 256))
+				if err != nil {
+					h.fail(c, uploadReadErr(err))
+					return
+				}
+				form[name] = string(v)
+			}
+			continue
+		}
+		// Check the fields before receiving 300 MB of files, when they came first.
+		if meta == nil && len(form) == len(formFields) {
+			if meta, err = h.checkMeta(c, form); err != nil {
+				h.fail(c, err)
+				return
+			}
+		}
+		if up == nil {
+			if up, err = h.Folders.NewUpload(); err != nil {
+				h.fail(c, err)
+				return
+			}
+		}
+		body := &readRecorder{r: part}
+		kept, err := up.Add(part.FileName(), body)
+		if err != nil {
+			if body.err != nil {
+				err = uploadReadErr(body.err)
+			}
+			h.fail(c, err)
+			return
+		}
+		if !kept {
+			h.log.Info("upload: skipped a file that is not a stimulus image", zap.String("file", safeName(part.FileName())))
+		}
+	}
+	if up == nil {
+		h.fail(c, packs.ErrNothingUploaded)
+		return
+	}
+	if meta == nil {
+		if meta, err = h.checkMeta(c, form); err != nil {
+			h.fail(c, err)
+			return
+		}
+	}
+	id, err := packs.Register(c, h.Packs, *meta, up)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	text(c, "Pack "+strconv.Itoa(id)+" Added.")
+}
+
+func (h *Handler) checkMeta(c *gin.Context, form map[string]string) (*packs.Meta, error) {
+	meta, err := packs.ParseMeta(form["pack_name"], form["sex"], form["age_min"], form["age_max"])
+	if err != nil {
+		return nil, err
+	}
+	taken, err := h.Packs.PackNameTaken(c, meta.Name)
+	if err != nil {
+		return nil, err
+	}
+	if taken {
+		return nil, packs.ErrPackExisted
+	}
+	return &meta, nil
+}
+
+// readRecorder remembers a read error, to tell a broken upload (the
+// client's fault) from a failing disk (ours).
+type readRecorder struct {
+	r   io.Reader
+	err error
+}
+
+func (rr *readRecorder) Read(p []byte) (int, error) {
+	n, err := rr.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		rr.err = err
+	}
+	return n, err
+}
+
+func uploadReadErr(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return badInput("Upload Too Large: the limit is %d MB", tooBig.Limit>>20)
+	}
+	return &InputError{Msg: "Invalid Upload: the form data is broken or was cut off", LogMsg: "broken upload: " + err.Error()}
+}
+
+// safeName keeps log lines short and printable whatever the client sent.
+func safeName(s string) string {
+	if len(s) > 128 {
+		s = s[:128]
+	}
+	return strconv.QuoteToGraphic(s)
+}
+
+func (h *Handler) removePack(c *gin.Context) {
+	raw := c.Query("id")
+	if raw == "" {
+		raw = c.PostForm("id")
+	}
+	id, err := strconv.Atoi(raw)
+	if err != nil || id < 1 {
+		h.fail(c, badInput("Unknown Pack %s", clip(raw)))
+		return
+	}
+	err = h.Packs.DeletePack(c, id, h.Folders)
+	if errors.Is(err, store.ErrPackNotFound) {
+		h.fail(c, badInput("Unknown Pack %d", id))
+		return
+	}
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	text(c, "Pack "+strconv.Itoa(id)+" Deleted.")
+}
+
+// clip bounds an echoed query value.
+func clip(s string) string {
+	if len(s) > 32 {
+		return strconv.QuoteToGraphic(s[:32]) + "…"
+	}
+	return strconv.QuoteToGraphic(s)
+}

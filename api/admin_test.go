@@ -1,0 +1,394 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestCreatePackRejects(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.createPack(t, "taken", 1, 20, 29)
+	good := form{"fresh", "2", "20", "29"}
+	bad := func(name string, data []byte) []file { return append(packFiles("x", 2), file{name, data}) }
+	tests := []struct {
+		name  string
+		form  form
+		files []file
+		want  string
+	}{
+		{"no file part", good, nil, "Nothing Uploaded"},
+		{"name empty", form{"", "2", "20", "29"}, packFiles("x", 3), "Invalid Pack Name"},
+		{"name upper case", form{"Female", "2", "20", "29"}, packFiles("x", 3), "Invalid Pack Name"},
+		{"name starts with digit", form{"1pack", "2", "20", "29"}, packFiles("x", 3), "Invalid Pack Name"},
+		{"name 16 long", form{"abcdefghijklmnop", "2", "20", "29"}, packFiles("x", 3), "Invalid Pack Name"},
+		{"name with path", form{"../etc", "2", "20", "29"}, packFiles("x", 3), "Invalid Pack Name"},
+		{"age min above max", form{"fresh", "2", "30", "29"}, packFiles("x", 3), "Invalid Age Bound"},
+		{"age not a number", form{"fresh", "2", "twenty", "29"}, packFiles("x", 3), "Invalid Age Bound"},
+		{"age over 120", form{"fresh", "2", "20", "121"}, packFiles("x", 3), "Invalid Age Bound"},
+		{"age negative", form{"fresh", "2", "-1", "29"}, packFiles("x", 3), "Invalid Age Bound"},
+		{"age missing", form{"fresh", "2", "-", "29"}, packFiles("x", 3), "Invalid Age Bound"},
+		{"sex 3", form{"fresh", "3", "20", "29"}, packFiles("x", 3), "Invalid Sex"},
+		{"sex missing", form{"fresh", "-", "20", "29"}, packFiles("x", 3), "Invalid Sex"},
+		{"name taken", form{"taken", "2", "20", "29"}, packFiles("x", 3), "Pack Existed"},
+		{"too few pairs", good, packFiles("x", 2), "Invalid Folder Size"},
+		{"too many pairs", good, packFiles("x", 4), "Invalid Folder Size"},
+		{"ori without inv", good, bad("x_00003_ori.jpg", jpeg), "Invalid Folder Size"},
+		{"pair number 0", good, append(bad("x_00000_ori.jpg", jpeg), file{"x_00000_inv.jpg", jpeg}), "Invalid Folder Size"},
+		{"duplicate side", good, append(packFiles("x", 3), file{"other/x_00001_ori.jpg", jpeg}), "Invalid Folder Size"},
+		{"only junk files", good, []file{{".DS_Store", []byte("x")}, {"Thumbs.db", []byte("x")}}, "Invalid Folder Size"},
+		{"jpg that is text", good, append(packFiles("x", 2), file{"x_00003_ori.jpg", []byte("hello")}, file{"x_00003_inv.jpg", jpeg}), "Invalid Image: x_00003_ori.jpg"},
+		{"png with jpeg bytes", good, append(packFiles("x", 2), file{"x_00003_ori.PNG", jpeg}, file{"x_00003_inv.jpg", jpeg}), "Invalid Image: x_00003_ori.PNG"},
+		{"empty image", good, append(packFiles("x", 2), file{"x_00003_ori.jpg", nil}, file{"x_00003_inv.jpg", jpeg}), "Invalid Image: x_00003_ori.jpg"},
+		{"overlapping range", form{"fresh", "1", "29", "35"}, packFiles("x", 3), "Pack Condition Overlapped"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.upload(t, tc.form, tc.files)
+			wantStatus(t, r, http.StatusBadRequest, tc.want)
+			if ct := r.Header.Get("Content-Type"); ct != "text/plain; charset=utf-8" {
+				t.Errorf("content type %q", ct)
+			}
+			if n := e.countPacks(t); n != 1 {
+				t.Errorf("%d packs stored, want the 1 from before", n)
+			}
+			if got := e.dirEntries(t, "packs"); !reflect.DeepEqual(got, []string{"taken"}) {
+				t.Errorf("packs folder holds %v", got)
+			}
+			if got := e.dirEntries(t, ".staging"); len(got) != 0 {
+				t.Errorf("staging left %v", got)
+			}
+		})
+	}
+}
+
+func TestCreatePackAccepts(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	files := []file{
+		{"a/b/face_00001_ori.JPG", jpeg}, {`c:\x\face_00001_inv.jpeg`, jpeg},
+		{"face_00002_ori.png", png}, {"face_00002_inv.PNG", png},
+		{"face.v2-x_00003_ori.jpg", jpeg}, {"face.v2-x_00003_inv.jpg", jpeg},
+		{".DS_Store", []byte{0}}, {"Thumbs.db", []byte{1}}, {"._face_00001_ori.JPG", []byte{2}}, {"notes.txt", []byte("hi")},
+	}
+	r := e.upload(t, form{"mixed", "1", "0", "120"}, files)
+	wantStatus(t, r, http.StatusOK, "Pack 1 Added.")
+	got := e.dirEntries(t, "packs/mixed")
+	want := []string{"face.v2-x_00003_inv.jpg", "face.v2-x_00003_ori.jpg", "face_00001_inv.jpeg", "face_00001_ori.JPG", "face_00002_inv.PNG", "face_00002_ori.png"}
+	sort.Strings(got)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("pack folder holds %v, want %v", got, want)
+	}
+	b, err := os.ReadFile(filepath.Join(e.DataDir, "packs/mixed/face_00002_ori.png"))
+	if err != nil || !bytes.Equal(b, png) {
+		t.Errorf("stored bytes differ: %v", err)
+	}
+}
+
+func TestCreatePackFieldsAfterFiles(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	var buf bytes.Buffer
+	ct, body := uploadBody(t, form{"-", "-", "-", "-"}, packFiles("late", 3))
+	// Re-write with the fields at the end.
+	buf.Write(body[:bytes.LastIndex(body, []byte("--"+boundary(ct)+"--"))])
+	for _, kv := range [][2]string{{"pack_name", "late"}, {"sex", "1"}, {"age_min", "1"}, {"age_max", "2"}} {
+		fmt.Fprintf(&buf, "--%s\r\nContent-Disposition: form-data; name=%q\r\n\r\n%s\r\n", boundary(ct), kv[0], kv[1])
+	}
+	fmt.Fprintf(&buf, "--%s--\r\n", boundary(ct))
+	req, _ := http.NewRequest(http.MethodPost, e.URL+"/api/admin/create", &buf)
+	req.Header.Set("Content-Type", ct)
+	wantStatus(t, e.do(t, req), http.StatusOK, "Pack 1 Added.")
+}
+
+func boundary(ct string) string { return ct[strings.Index(ct, "boundary=")+len("boundary="):] }
+
+func TestListShape(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	wantStatus(t, e.get(t, "/api/admin/list"), http.StatusOK, "[]")
+	id := e.createPack(t, "female20s", 2, 20, 29)
+	e.createPack(t, "male20s", 1, 20, 29)
+	s := e.start(t, person())
+	wantStatus(t, e.postJSON(t, "/api/reply/submit", submitBody(person(), s.PackID, answersFor(s.PicPairs), "")), 200, "Reply Submitted.")
+
+	r := e.get(t, "/api/admin/list")
+	wantStatus(t, r, http.StatusOK, "")
+	var list []map[string]any
+	if err := json.Unmarshal([]byte(r.Body), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 {
+		t.Fatalf("list has %d packs", len(list))
+	}
+	first := list[0]
+	keys := []string{}
+	for k := range first {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if want := []string{"age_max", "age_min", "count", "date", "p_id", "pack_name", "sex", "size"}; !reflect.DeepEqual(keys, want) {
+		t.Errorf("keys %v, want %v", keys, want)
+	}
+	if first["p_id"] != float64(id) || first["pack_name"] != "female20s" || first["sex"] != float64(2) ||
+		first["age_min"] != float64(20) || first["age_max"] != float64(29) || first["size"] != float64(3) || first["count"] != float64(1) {
+		t.Errorf("first pack %v", first)
+	}
+	if list[1]["count"] != float64(0) || list[1]["pack_name"] != "male20s" {
+		t.Errorf("second pack %v", list[1])
+	}
+	if d, _ := first["date"].(string); !dateRE.MatchString(d) {
+		t.Errorf("date %q is not YYYY-MM-DD HH:MM:SS", d)
+	}
+}
+
+func TestRemovePack(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	id := e.createPack(t, "gone", 2, 20, 29)
+	keep := e.createPack(t, "kept", 1, 20, 29)
+	s := e.start(t, person())
+	wantStatus(t, e.postJSON(t, "/api/reply/submit", submitBody(person(), s.PackID, answersFor(s.PicPairs), "")), 200, "Reply Submitted.")
+
+	tests := []struct {
+		name, method, query string
+		status              int
+		body                string
+	}{
+		{"unknown id", "GET", "?id=99", 400, "Unknown Pack 99"},
+		{"not a number", "GET", "?id=abc", 400, `Unknown Pack "abc"`},
+		{"no id", "GET", "", 400, `Unknown Pack ""`},
+		{"delete", "GET", fmt.Sprintf("?id=%d", id), 200, fmt.Sprintf("Pack %d Deleted.", id)},
+		{"again", "POST", fmt.Sprintf("?id=%d", id), 400, fmt.Sprintf("Unknown Pack %d", id)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, e.URL+"/api/admin/remove"+tc.query, nil)
+			wantStatus(t, e.do(t, req), tc.status, tc.body)
+		})
+	}
+	if n := e.countReplies(t); n != 0 {
+		t.Errorf("%d replies left after their pack went", n)
+	}
+	if got := e.dirEntries(t, "packs"); !reflect.DeepEqual(got, []string{"kept"}) {
+		t.Errorf("packs folder holds %v", got)
+	}
+	if got := e.dirEntries(t, ".staging"); len(got) != 0 {
+		t.Errorf("staging holds %v", got)
+	}
+	// POST with a form body works too.
+	req, _ := http.NewRequest("POST", e.URL+"/api/admin/remove", strings.NewReader(fmt.Sprintf("id=%d", keep)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	wantStatus(t, e.do(t, req), 200, fmt.Sprintf("Pack %d Deleted.", keep))
+}
+
+func TestCrossSiteChangesRefused(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	id := e.createPack(t, "guarded", 2, 20, 29)
+	tests := []struct {
+		name    string
+		headers map[string]string
+		status  int
+	}{
+		{"other site fetch", map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
+		{"same site other origin", map[string]string{"Sec-Fetch-Site": "same-site"}, 403},
+		{"foreign origin", map[string]string{"Origin": "http://evil.example"}, 403},
+		{"null origin", map[string]string{"Origin": "null"}, 403},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/admin/remove?id=%d", e.URL, id), nil)
+			for k, v := range tc.headers {
+				req.Header.Set(k, v)
+			}
+			wantStatus(t, e.do(t, req), tc.status, "Cross-Site Request Refused")
+		})
+	}
+	if e.countPacks(t) != 1 {
+		t.Fatal("a refused request deleted the pack")
+	}
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/admin/remove?id=%d", e.URL, id), nil)
+	req.Header.Set("Origin", e.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	wantStatus(t, e.do(t, req), 200, fmt.Sprintf("Pack %d Deleted.", id))
+}
+
+func TestDownload(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	id := e.createPack(t, "female20s", 2, 20, 29)
+	var sent [][]any
+	for i := 0; i < 3; i++ {
+		who := person()
+		who["name"] = []string{"홍길동", "김상현", "이성호"}[i]
+		s := e.start(t, who)
+		ans := answersFor(s.PicPairs)
+		sent = append(sent, ans)
+		wantStatus(t, e.postJSON(t, "/api/reply/submit", submitBody(who, s.PackID, ans, "")), 200, "Reply Submitted.")
+	}
+
+	t.Run("json", func(t *testing.T) {
+		r := e.get(t, fmt.Sprintf("/api/admin/download?id=%d", id))
+		wantStatus(t, r, 200, "")
+		if cd := r.Header.Get("Content-Disposition"); cd != fmt.Sprintf(`attachment; filename="%d.json"`, id) {
+			t.Errorf("Content-Disposition %q", cd)
+		}
+		var pack struct {
+			PID     int    `json:"p_id"`
+			Name    string `json:"pack_name"`
+			Sex     int    `json:"sex"`
+			AgeMin  int    `json:"age_min"`
+			AgeMax  int    `json:"age_max"`
+			Count   int    `json:"count"`
+			Size    int    `json:"size"`
+			Date    string `json:"date"`
+			Replies []struct {
+				RID     int64  `json:"r_id"`
+				PID     int    `json:"p_id"`
+				Name    string `json:"name"`
+				Email   string `json:"email"`
+				No      string `json:"no"`
+				Sex     int    `json:"sex"`
+				Age     int    `json:"age"`
+				Phone   string `json:"phone"`
+				Date    string `json:"date"`
+				Answers []any  `json:"answers"`
+			} `json:"replies"`
+		}
+		dec := json.NewDecoder(strings.NewReader(r.Body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&pack); err != nil {
+			t.Fatalf("decode: %v\n%s", err, r.Body)
+		}
+		if pack.PID != id || pack.Name != "female20s" || pack.Count != 3 || pack.Size != 3 || len(pack.Replies) != 3 ||
+			pack.Sex != 2 || pack.AgeMin != 20 || pack.AgeMax != 29 || !dateRE.MatchString(pack.Date) {
+			t.Fatalf("pack %+v", pack)
+		}
+		for i, rep := range pack.Replies {
+			if i > 0 && rep.RID <= pack.Replies[i-1].RID {
+				t.Errorf("replies not ordered by r_id")
+			}
+			if rep.PID != id || rep.Email != "hong@example.com" || rep.No != "2020123" || rep.Sex != 2 || rep.Age != 25 || rep.Phone != "010-1234-5678" || !dateRE.MatchString(rep.Date) {
+				t.Errorf("reply %d: %+v", i, rep)
+			}
+			want, _ := json.Marshal(sent[i])
+			got, _ := json.Marshal(rep.Answers)
+			if !bytes.Equal(want, got) {
+				t.Errorf("reply %d answers changed:\n got %s\nwant %s", i, got, want)
+			}
+		}
+		if pack.Replies[1].Name != "김상현" {
+			t.Errorf("second reply name %q", pack.Replies[1].Name)
+		}
+	})
+
+	t.Run("csv", func(t *testing.T) {
+		r := e.get(t, fmt.Sprintf("/api/admin/download?id=%d&format=csv", id))
+		wantStatus(t, r, 200, "")
+		rows, err := csv.NewReader(strings.NewReader(r.Body)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1+3*3 {
+			t.Fatalf("%d rows, want header + 9", len(rows))
+		}
+		col := map[string]int{}
+		for i, h := range rows[0] {
+			col[h] = i
+		}
+		for _, need := range []string{"r_id", "name", "no", "sex", "age", "date", "trial", "pair", "key", "rt", "left", "right", "chosen", "response"} {
+			if _, ok := col[need]; !ok {
+				t.Fatalf("no column %q in %v", need, rows[0])
+			}
+		}
+		for i, row := range rows[1:] {
+			ans := sent[i/3][i%3].([]any)
+			key, left, right := ans[0].(string), ans[2].(string), ans[3].(string)
+			if row[col["key"]] != key || row[col["left"]] != left || row[col["right"]] != right || row[col["trial"]] != fmt.Sprint(i%3+1) {
+				t.Errorf("row %d %v does not match answer %v", i, row, ans)
+			}
+			var chosen string
+			switch key {
+			case "F":
+				chosen = left
+			case "J":
+				chosen = right
+			}
+			wantSide, wantResp := "", ""
+			if strings.Contains(chosen, "_ori.") {
+				wantSide, wantResp = "ori", "1"
+			} else if strings.Contains(chosen, "_inv.") {
+				wantSide, wantResp = "inv", "-1"
+			}
+			if row[col["chosen"]] != wantSide || row[col["response"]] != wantResp {
+				t.Errorf("row %d: chosen %q response %q, want %q %q", i, row[col["chosen"]], row[col["response"]], wantSide, wantResp)
+			}
+			if !strings.Contains(left, "_"+fmt.Sprintf("%05s", row[col["pair"]])+"_") {
+				t.Errorf("row %d: pair %q does not match %s", i, row[col["pair"]], left)
+			}
+		}
+	})
+
+	t.Run("unknown", func(t *testing.T) {
+		wantStatus(t, e.get(t, "/api/admin/download?id=77"), 400, "Pack 77 Not Found")
+		wantStatus(t, e.get(t, "/api/admin/download?id=x"), 400, `Pack "x" Not Found`)
+		wantPrefix(t, e.get(t, fmt.Sprintf("/api/admin/download?id=%d&format=xml", id)), 400, "Unknown Format")
+	})
+}
+
+// Two uploads race for one name, or for overlapping ranges: exactly one
+// wins, and the loser leaves no folder behind.
+func TestConcurrentCreates(t *testing.T) {
+	tests := []struct {
+		name  string
+		forms [2]form
+		lose  string
+	}{
+		{"same name", [2]form{{"twin", "1", "20", "29"}, {"twin", "2", "20", "29"}}, "Pack Existed"},
+		{"overlapping range", [2]form{{"left", "1", "20", "29"}, {"right", "1", "25", "35"}}, "Pack Condition Overlapped"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for round := 0; round < 5; round++ {
+				e := newEnv(t, envOptions{pairs: 50})
+				var wg sync.WaitGroup
+				results := make([]resp, 2)
+				for i := range 2 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						results[i] = e.upload(t, tc.forms[i], packFiles(fmt.Sprint("p", i), 50))
+					}()
+				}
+				wg.Wait()
+				ok, lost := 0, 0
+				for _, r := range results {
+					switch {
+					case r.Status == 200:
+						ok++
+					case r.Status == 400 && r.Body == tc.lose:
+						lost++
+					default:
+						t.Fatalf("unexpected %d %q", r.Status, r.Body)
+					}
+				}
+				if ok != 1 || lost != 1 {
+					t.Fatalf("%d won, %d lost", ok, lost)
+				}
+				if n := e.countPacks(t); n != 1 {
+					t.Fatalf("%d packs stored", n)
+				}
+				if got := e.dirEntries(t, "packs"); len(got) != 1 {
+					t.Fatalf("packs folder holds %v", got)
+				}
+				if got := e.dirEntries(t, ".staging"); len(got) != 0 {
+					t.Fatalf("staging holds %v", got)
+				}
+			}
+		})
+	}
+}

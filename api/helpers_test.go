@@ -1,0 +1,302 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/psyx-lab/psyx/api"
+	"github.com/psyx-lab/psyx/packs"
+	"github.com/psyx-lab/psyx/store"
+	"github.com/psyx-lab/psyx/store/pgtest"
+)
+
+var cluster *pgtest.Cluster
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, &cluster)) }
+
+// env is one service under test: a fresh database, a fresh data folder.
+type env struct {
+	URL     string
+	Store   *store.Store
+	DataDir string
+	Logs    *observer.ObservedLogs
+	Pairs   int
+}
+
+type envOptions struct {
+	pairs   int
+	cluster *pgtest.Cluster
+	rand    api.Randomizer
+}
+
+func newEnv(t *testing.T, opts envOptions) *env {
+	t.Helper()
+	if opts.pairs == 0 {
+		opts.pairs = 3
+	}
+	cl := opts.cluster
+	if cl == nil {
+		cl = cluster
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, cl.NewDatabase(t), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dataDir := t.TempDir()
+	core, logs := observer.New(zap.InfoLevel)
+	log := zap.New(core)
+	lib, err := packs.NewLibrary(dataDir, opts.pairs, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := api.New(api.Deps{
+		Packs: st, Replies: st, DB: st, Folders: lib, Log: log,
+		Rules:          api.Rules{Name: regexp.MustCompile(`^[가-힣]{2,}$`), Phone: regexp.MustCompile(`^\d{3}-\d{4}-\d{4}$`)},
+		Location:       seoul,
+		MaxUploadBytes: 8 << 20,
+		Rand:           opts.rand,
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &env{URL: srv.URL, Store: st, DataDir: dataDir, Logs: logs, Pairs: opts.pairs}
+}
+
+// resp is a finished response.
+type resp struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+func (e *env) do(t *testing.T, req *http.Request) resp {
+	t.Helper()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("read body: %v", err)
+	}
+	return resp{Status: res.StatusCode, Header: res.Header, Body: string(b)}
+}
+
+func (e *env) get(t *testing.T, path string) resp {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, e.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.do(t, req)
+}
+
+func (e *env) postJSON(t *testing.T, path string, body any) resp {
+	t.Helper()
+	var raw []byte
+	switch b := body.(type) {
+	case string:
+		raw = []byte(b)
+	default:
+		var err error
+		if raw, err = json.Marshal(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req, err := http.NewRequest(http.MethodPost, e.URL+path, bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return e.do(t, req)
+}
+
+// file is one part of an upload.
+type file struct {
+	name string
+	data []byte
+}
+
+var jpeg = []byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F', 0, 1, 2, 3}
+var png = []byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13}
+
+// packFiles is a complete pack of n pairs, as a browser folder upload sends it.
+func packFiles(prefix string, n int) []file {
+	var out []file
+	for i := 1; i <= n; i++ {
+		out = append(out,
+			file{fmt.Sprintf("faces/%s_%05d_ori.jpg", prefix, i), jpeg},
+			file{fmt.Sprintf("faces/%s_%05d_inv.jpg", prefix, i), jpeg})
+	}
+	return out
+}
+
+// form is an upload's text fields, sent before the files.
+type form struct{ name, sex, ageMin, ageMax string }
+
+func uploadBody(t *testing.T, f form, files []file) (string, []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for _, kv := range [][2]string{{"pack_name", f.name}, {"sex", f.sex}, {"age_min", f.ageMin}, {"age_max", f.ageMax}} {
+		if kv[1] == "-" {
+			continue // leave the field out
+		}
+		if err := mw.WriteField(kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, fl := range files {
+		w, err := mw.CreateFormFile("file", fl.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(fl.data)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return mw.FormDataContentType(), buf.Bytes()
+}
+
+func (e *env) upload(t *testing.T, f form, files []file) resp {
+	t.Helper()
+	ct, body := uploadBody(t, f, files)
+	req, err := http.NewRequest(http.MethodPost, e.URL+"/api/admin/create", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", ct)
+	return e.do(t, req)
+}
+
+// createPack uploads a valid pack and returns its id.
+func (e *env) createPack(t *testing.T, name string, sex, lo, hi int) int {
+	t.Helper()
+	r := e.upload(t, form{name, fmt.Sprint(sex), fmt.Sprint(lo), fmt.Sprint(hi)}, packFiles(name, e.Pairs))
+	var id int
+	if r.Status != http.StatusOK {
+		t.Fatalf("create %s: %d %s", name, r.Status, r.Body)
+	}
+	if _, err := fmt.Sscanf(r.Body, "Pack %d Added.", &id); err != nil {
+		t.Fatalf("create %s: body %q", name, r.Body)
+	}
+	return id
+}
+
+func person() map[string]any {
+	return map[string]any{"name": "홍길동", "email": "hong@example.com", "no": "2020123",
+		"sex": 2, "age": 25, "phone": "010-1234-5678"}
+}
+
+type startReply struct {
+	PackID   int         `json:"p_id"`
+	PackPath string      `json:"pack_path"`
+	PicPairs [][2]string `json:"pic_pairs"`
+}
+
+func (e *env) start(t *testing.T, who map[string]any) startReply {
+	t.Helper()
+	r := e.postJSON(t, "/api/reply/start", who)
+	if r.Status != http.StatusOK {
+		t.Fatalf("start: %d %s", r.Status, r.Body)
+	}
+	var s startReply
+	if err := json.Unmarshal([]byte(r.Body), &s); err != nil {
+		t.Fatalf("start body %q: %v", r.Body, err)
+	}
+	return s
+}
+
+// answersFor answers every pair: keys cycle F, J, timeout.
+func answersFor(pairs [][2]string) []any {
+	keys := []string{"F", "J", " "}
+	out := make([]any, len(pairs))
+	for i, p := range pairs {
+		out[i] = []any{keys[i%3], 0.5 + float64(i%7)/10, p[0], p[1]}
+	}
+	return out
+}
+
+func submitBody(who map[string]any, packID int, answers []any, token string) map[string]any {
+	b := map[string]any{}
+	for k, v := range who {
+		b[k] = v
+	}
+	b["p_id"] = packID
+	b["answers"] = answers
+	if token != "" {
+		b["token"] = token
+	}
+	return b
+}
+
+func (e *env) countReplies(t *testing.T) int {
+	t.Helper()
+	var n int
+	if err := e.Store.DB().Get(&n, `SELECT count(*) FROM reply`); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func (e *env) countPacks(t *testing.T) int {
+	t.Helper()
+	var n int
+	if err := e.Store.DB().Get(&n, `SELECT count(*) FROM pack`); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// dirEntries lists a folder of the data dir ("packs", ".staging").
+func (e *env) dirEntries(t *testing.T, sub string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(e.DataDir, sub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, en := range entries {
+		names = append(names, en.Name())
+	}
+	return names
+}
+
+func wantStatus(t *testing.T, r resp, status int, body string) {
+	t.Helper()
+	if r.Status != status || (body != "" && r.Body != body) {
+		t.Fatalf("got %d %q, want %d %q", r.Status, r.Body, status, body)
+	}
+}
+
+func wantPrefix(t *testing.T, r resp, status int, prefix string) {
+	t.Helper()
+	if r.Status != status || !strings.HasPrefix(r.Body, prefix) {
+		t.Fatalf("got %d %q, want %d starting %q", r.Status, r.Body, status, prefix)
+	}
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/psyx-lab/psyx/api"
+	"github.com/psyx-lab/psyx/config"
+	"github.com/psyx-lab/psyx/packs"
+	"github.com/psyx-lab/psyx/store"
+)
+
+// App is the running service: its logs, database, pack folders and server.
+type App struct {
+	cfg     config.Config
+	sys     *zap.Logger // start, stop and fatal: the api log and stderr
+	logs    *apiLogs
+	store   *store.Store
+	library *packs.Library
+	srv     *http.Server
+}
+
+// NewApp opens everything the service needs, migrates the schema and
+// repairs what a crash may have left in the pack folders.
+func NewApp(ctx context.Context, cfg config.Config, stderr io.Writer) (app *App, err error) {
+	logs, err := openAPILogs(cfg, stderr)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, logs: logs, sys: logs.sys}
+	defer func() {
+		if err != nil {
+			a.sys.Error("start failed", zap.Error(err))
+			a.Close()
+		}
+	}()
+	if a.store, err = openStore(ctx, cfg); err != nil {
+		return nil, err
+	}
+	applied, err := a.store.Migrate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(applied) > 0 {
+		a.sys.Info("migrations applied", zap.Ints("versions", applied))
+	}
+	if a.library, err = packs.NewLibrary(cfg.DataDir, cfg.PairsPerPack, logs.api); err != nil {
+		return nil, err
+	}
+	if err := a.store.WithFoldersLocked(ctx, a.library.Sweep); err != nil {
+		return nil, fmt.Errorf("repair pack folders: %w", err)
+	}
+	handler := api.New(api.Deps{
+		Packs:          a.store,
+		Replies:        a.store,
+		DB:             a.store,
+		Folders:        a.library,
+		Log:            logs.api,
+		Rules:          api.Rules{Name: cfg.NameRE, Phone: cfg.PhoneRE},
+		Location:       cfg.Location,
+		MaxUploadBytes: cfg.MaxUploadBytes(),
+	})
+	a.srv = &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		// JSON requests are small; uploads and downloads lift their own
+		// deadlines (api's createPack and download).
+		ReadTimeout:    30 * time.Second,
+		WriteTimeout:   60 * time.Second,
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       zap.NewStdLog(logs.api),
+	}
+	return a, nil
+}
+
+func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return store.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+}
+
+// Run serves until ctx ends (SIGTERM), then stops taking connections and
+// gives requests in flight the configured time to finish.
+func (a *App) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	a.sys.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("version", buildVersion()))
+	served := make(chan error, 1)
+	go func() { served <- a.srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.sys.Info("stopping: draining requests in flight", zap.Duration("deadline", a.cfg.ShutdownTimeout.Duration))
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout.Duration)
+	defer cancel()
+	if err := a.srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	a.sys.Info("stopped")
+	return nil
+}
+
+// Close releases the database and flushes the logs.
+func (a *App) Close() error {
+	var errs []error
+	if a.store != nil {
+		errs = append(errs, a.store.Close())
+	}
+	errs = append(errs, a.logs.Close())
+	return errors.Join(errs...)
+}

@@ -1,0 +1,68 @@
+// Package packs owns the pack image folders: which uploaded files belong to
+// a pack, checking their bytes, and moving a complete folder into place so
+// that Nginx never serves half a pack.
+package packs
+
+import (
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// fileRE is the SPEC's pattern for a stimulus image name.
+var fileRE = regexp.MustCompile(`^([A-Za-z0-9._-]+)_(\d{5})_(ori|inv)\.(?i:(jpg|jpeg|png))$`)
+
+// Side says which half of a pair a file is.
+type Side int
+
+// The two sides of a pair.
+const (
+	Ori Side = iota
+	Inv
+)
+
+func (s Side) String() string {
+	if s == Ori {
+		return "ori"
+	}
+	return "inv"
+}
+
+// FileName is a parsed stimulus file name.
+type FileName struct {
+	Base string // the name as stored: the last element of the client's path
+	Pair int    // 1-based pair number
+	Side Side
+	PNG  bool // else JPEG
+}
+
+// ParseFileName takes the client's file name (a browser folder upload may
+// send "folder/sub/x_00001_ori.jpg", Windows "folder\x.jpg"), keeps its last
+// element and tells whether it is a stimulus image. Hidden files (".DS_Store",
+// "._x_00001_ori.jpg" from macOS) are never stimuli.
+func ParseFileName(clientName string) (FileName, bool) {
+	base := path.Base(strings.ReplaceAll(clientName, `\`, "/"))
+	if base == "" || strings.HasPrefix(base, ".") {
+		return FileName{}, false
+	}
+	m := fileRE.FindStringSubmatch(base)
+	if m == nil {
+		return FileName{}, false
+	}
+	n, err := strconv.Atoi(m[2])
+	if err != nil {
+		return FileName{}, false
+	}
+	fn := FileName{Base: base, Pair: n, Side: Ori, PNG: strings.EqualFold(m[4], "png")}
+	if m[3] == "inv" {
+		fn.Side = Inv
+	}
+	return fn, true
+}
+
+// packNameRE: lower-case letter first, at most 15 characters (shorter than 16).
+var packNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,14}$`)
+
+// ValidPackName tells whether name may name a pack (and its folder).
+func ValidPackName(name string) bool { return packNameRE.MatchString(name) }

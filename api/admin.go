@@ -1,8 +1,10 @@
 package api
 
 import (
+	"bytes"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 
@@ -51,12 +53,19 @@ var formFields = map[string]bool{"pack_name": true, "sex": true, "age_min": true
 // file, so memory does not grow with the pack.
 func (h *Handler) createPack(c *gin.Context) {
 	extendDeadlines(c, uploadDeadline)
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, h.MaxUploadBytes)
+	_, params, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil || params["boundary"] == "" {
+		h.fail(c, packs.ErrNothingUploaded)
+		return
+	}
+	tail := &tailReader{r: http.MaxBytesReader(c.Writer, c.Request.Body, h.MaxUploadBytes)}
+	c.Request.Body = io.NopCloser(tail)
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
 		h.fail(c, packs.ErrNothingUploaded)
 		return
 	}
+	closing := []byte("--" + params["boundary"] + "--")
 	form := map[string]string{}
 	var meta *packs.Meta
 	var up *packs.Upload
@@ -69,7 +78,15 @@ func (h *Handler) createPack(c *gin.Context) {
 	}()
 	for {
 		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
+		// Only a bare io.EOF is the end: NextPart wraps the EOF of a body
+		// cut off mid-part, and errors.Is would take that for the end too.
+		// And a body cut off inside a part's header also reads as a bare
+		// io.EOF: only the closing boundary proves the form is whole.
+		if err == io.EOF { //nolint:errorlint
+			if !bytes.Contains(tail.last, closing) {
+				h.fail(c, uploadReadErr(io.ErrUnexpectedEOF))
+				return
+			}
 			break
 		}
 		if err != nil {
@@ -145,6 +162,26 @@ func (h *Handler) checkMeta(c *gin.Context, form map[string]string) (*packs.Meta
 		return nil, packs.ErrPackExisted
 	}
 	return &meta, nil
+}
+
+// tailReader keeps the last bytes read, to see the closing boundary.
+type tailReader struct {
+	r    io.Reader
+	last []byte
+}
+
+func (t *tailReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	const keep = 256 // a boundary is at most 70 bytes
+	if n >= keep {
+		t.last = append(t.last[:0], p[n-keep:n]...)
+	} else {
+		t.last = append(t.last, p[:n]...)
+		if len(t.last) > keep {
+			t.last = append(t.last[:0], t.last[len(t.last)-keep:]...)
+		}
+	}
+	return n, err
 }
 
 // readRecorder remembers a read error, to tell a broken upload (the

@@ -373,7 +373,7 @@ func TestConcurrentCreates(t *testing.T) {
 					case r.Status == 400 && r.Body == tc.lose:
 						lost++
 					default:
-						t.Fatalf("unexpected %d %q", r.Status, r.Body)
+						t.Fatalf("unexpected %d %q; errors logged: %v", r.Status, r.Body, e.errorsLogged())
 					}
 				}
 				if ok != 1 || lost != 1 {

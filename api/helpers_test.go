@@ -300,3 +300,12 @@ func wantPrefix(t *testing.T, r resp, status int, prefix string) {
 		t.Fatalf("got %d %q, want %d starting %q", r.Status, r.Body, status, prefix)
 	}
 }
+
+// errorsLogged is every error cause in the log, for failure messages.
+func (e *env) errorsLogged() []any {
+	var out []any
+	for _, entry := range e.Logs.FilterLevelExact(zap.ErrorLevel).All() {
+		out = append(out, entry.ContextMap()["error"])
+	}
+	return out
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
 )
 
 // Domain errors the API turns into 400 messages.
@@ -20,7 +21,7 @@ const (
 	codeForeignKey         = "23503"
 )
 
-func pqCode(err error) pq.ErrorCode {
+func pqCode(err error) pqerror.Code {
 	var pe *pq.Error
 	if errors.As(err, &pe) {
 		return pe.Code

@@ -130,8 +130,8 @@ INSERT INTO pack (pack_name, sex, age_min, age_max, size, pairs)
 VALUES ($1, $2, $3, $4, $5, $6) RETURNING p_id`
 
 // CreatePack inserts the pack row and publishes its folder before the
-// commit. A name or range taken by a concurrent upload makes the INSERT wait
-// for that transaction, then fail with ErrPackNameTaken or ErrPackOverlap.
+// commit. A name or range taken meanwhile fails with ErrPackNameTaken or
+// ErrPackOverlap.
 func (s *Store) CreatePack(ctx context.Context, np NewPack, folder PackFolder) (int, error) {
 	pairs, err := json.Marshal(np.Pairs)
 	if err != nil {
@@ -142,8 +142,12 @@ func (s *Store) CreatePack(ctx context.Context, np NewPack, folder PackFolder) (
 		return 0, fmt.Errorf("create pack: begin: %w", err)
 	}
 	defer tx.Rollback()
-	// Shared: many creates/deletes at once; the folder sweep takes it exclusively.
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock_shared($1, $2)`, lockSpace, lockPackFolders); err != nil {
+	// The folder lock is shared with deletes; the folder sweep takes it
+	// exclusively. Creates queue behind each other: two racing inserts that
+	// violate the exclusion constraint can otherwise deadlock, and creates
+	// are rare enough that waiting costs nothing.
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock_shared($1, $2), pg_advisory_xact_lock($1, $3)`,
+		lockSpace, lockPackFolders, lockPackCreate); err != nil {
 		return 0, fmt.Errorf("create pack: lock: %w", err)
 	}
 	var id int

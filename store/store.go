@@ -17,6 +17,7 @@ const (
 	lockSpace       = 0x50535958
 	lockMigrations  = 1
 	lockPackFolders = 2
+	lockPackCreate  = 3
 )
 
 // Store is the database of packs and replies.

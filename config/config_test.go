@@ -1,0 +1,81 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "psyx.toml")
+	if err := os.WriteFile(file, []byte("addr = \"127.0.0.1:6000\"\npairs_per_pack = 12\nshutdown_timeout = \"5s\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("adress = \"x\"\n"), 0o644)
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantErr string
+		check   func(t *testing.T, c Config)
+	}{
+		{"defaults", nil, "", func(t *testing.T, c Config) {
+			if c.Addr != "127.0.0.1:5000" || c.DataDir != "/home/u/PsyxStatic" || c.PairsPerPack != 300 || c.Location.String() != "Asia/Seoul" {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{"file", map[string]string{"PSYX_CONFIG": file}, "", func(t *testing.T, c Config) {
+			if c.Addr != "127.0.0.1:6000" || c.PairsPerPack != 12 || c.ShutdownTimeout.Duration != 5*time.Second {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{"env beats file", map[string]string{"PSYX_CONFIG": file, "PSYX_ADDR": "localhost:7000", "PSYX_PAIRS_PER_PACK": "0"}, "", func(t *testing.T, c Config) {
+			if c.Addr != "localhost:7000" || c.PairsPerPack != 0 {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{"unknown file key", map[string]string{"PSYX_CONFIG": bad}, "unknown setting", nil},
+		{"missing file", map[string]string{"PSYX_CONFIG": filepath.Join(dir, "nope.toml")}, "config file", nil},
+		{"public address", map[string]string{"PSYX_ADDR": "0.0.0.0:5000"}, "not a loopback address", nil},
+		{"public with opt-in", map[string]string{"PSYX_ADDR": "0.0.0.0:5000", "PSYX_ALLOW_PUBLIC_LISTEN": "true"}, "", nil},
+		{"bad port", map[string]string{"PSYX_ADDR": "127.0.0.1:99999"}, "bad port", nil},
+		{"relative data dir", map[string]string{"PSYX_DATA_DIR": "data"}, "absolute", nil},
+		{"bad zone", map[string]string{"PSYX_TIME_ZONE": "Mars/Base"}, "time_zone", nil},
+		{"bad pattern", map[string]string{"PSYX_NAME_PATTERN": "(["}, "name_pattern", nil},
+		{"pairs not int", map[string]string{"PSYX_PAIRS_PER_PACK": "many"}, "not an integer", nil},
+		{"negative pairs", map[string]string{"PSYX_PAIRS_PER_PACK": "-1"}, "pairs_per_pack", nil},
+		{"bad duration", map[string]string{"PSYX_SHUTDOWN_TIMEOUT": "soon"}, "PSYX_SHUTDOWN_TIMEOUT", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(env(tc.env), "/home/u")
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.check != nil {
+				tc.check(t, c)
+			}
+		})
+	}
+}
+
+func TestExampleFileLoads(t *testing.T) {
+	c, err := Load(env(map[string]string{"PSYX_CONFIG": "psyx.example.toml"}), "/home/u")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DataDir != "/home/ubuntu/PsyxStatic" || !c.PhoneRE.MatchString("010-1234-5678") || !c.NameRE.MatchString("홍길동") {
+		t.Errorf("example file gives %+v", c)
+	}
+}

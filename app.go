@@ -70,7 +70,7 @@ func NewApp(ctx context.Context, cfg config.Config, stderr io.Writer) (app *App,
 	a.srv = &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout.Duration,
 		// JSON requests are small; uploads and downloads lift their own
 		// deadlines (api's createPack and download).
 		ReadTimeout:    30 * time.Second,

@@ -53,6 +53,11 @@ var formFields = map[string]bool{"pack_name": true, "sex": true, "age_min": true
 // file, so memory does not grow with the pack.
 func (h *Handler) createPack(c *gin.Context) {
 	extendDeadlines(c, uploadDeadline)
+	// Refuse a declared oversize body before reading any of it.
+	if c.Request.ContentLength > h.MaxUploadBytes {
+		h.fail(c, uploadReadErr(&http.MaxBytesError{Limit: h.MaxUploadBytes}))
+		return
+	}
 	_, params, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || params["boundary"] == "" {
 		h.fail(c, packs.ErrNothingUploaded)

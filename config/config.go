@@ -28,6 +28,7 @@ type Config struct {
 	PhonePattern      string   `toml:"phone_pattern"`
 	MaxUploadMB       int64    `toml:"max_upload_mb"`
 	ShutdownTimeout   Duration `toml:"shutdown_timeout"`
+	ReadHeaderTimeout Duration `toml:"read_header_timeout"`
 	DBMaxConns        int      `toml:"db_max_conns"`
 	LogMaxAgeDays     int      `toml:"log_max_age_days"`
 
@@ -62,8 +63,10 @@ func Default(home string) Config {
 		PhonePattern:    `^\d{3}-\d{4}-\d{4}$`,
 		MaxUploadMB:     1024,
 		ShutdownTimeout: Duration{20 * time.Second},
-		DBMaxConns:      20,
-		LogMaxAgeDays:   14,
+		// A client gets this long to send its request line and headers.
+		ReadHeaderTimeout: Duration{10 * time.Second},
+		DBMaxConns:        20,
+		LogMaxAgeDays:     14,
 	}
 }
 
@@ -124,9 +127,15 @@ func applyEnv(cfg *Config, getenv func(string) string) error {
 		}
 		cfg.MaxUploadMB = n
 	}
-	if v := getenv("PSYX_SHUTDOWN_TIMEOUT"); v != "" {
-		if err := cfg.ShutdownTimeout.UnmarshalText([]byte(v)); err != nil {
-			return fmt.Errorf("PSYX_SHUTDOWN_TIMEOUT: %w", err)
+	durations := map[string]*Duration{
+		"PSYX_SHUTDOWN_TIMEOUT":    &cfg.ShutdownTimeout,
+		"PSYX_READ_HEADER_TIMEOUT": &cfg.ReadHeaderTimeout,
+	}
+	for key, dst := range durations {
+		if v := getenv(key); v != "" {
+			if err := dst.UnmarshalText([]byte(v)); err != nil {
+				return fmt.Errorf("%s: %w", key, err)
+			}
 		}
 	}
 	if v := getenv("PSYX_ALLOW_PUBLIC_LISTEN"); v != "" {
@@ -179,6 +188,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout.Duration <= 0 {
 		errs = append(errs, errors.New("shutdown_timeout must be positive"))
+	}
+	if c.ReadHeaderTimeout.Duration <= 0 {
+		errs = append(errs, errors.New("read_header_timeout must be positive"))
 	}
 	if c.DBMaxConns < 2 {
 		errs = append(errs, fmt.Errorf("db_max_conns %d: must be at least 2", c.DBMaxConns))

@@ -148,8 +148,11 @@ func (r *retirer) Retire(name string) (string, error) {
 	r.retired = append(r.retired, name)
 	return "trash-" + name, nil
 }
-func (r *retirer) Restore(trash, name string) error { r.restored = append(r.restored, name); return nil }
-func (r *retirer) Purge(trash string)               { r.purged = append(r.purged, trash) }
+func (r *retirer) Restore(trash, name string) error {
+	r.restored = append(r.restored, name)
+	return nil
+}
+func (r *retirer) Purge(trash string) { r.purged = append(r.purged, trash) }
 
 func TestDeleteCascades(t *testing.T) {
 	st := openStore(t)

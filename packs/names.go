@@ -37,13 +37,17 @@ type FileName struct {
 	PNG  bool // else JPEG
 }
 
+// maxNameLen keeps a stored name well inside the file system's limit (255
+// bytes); the HTTP fuzzer found the 500 a longer one gave.
+const maxNameLen = 200
+
 // ParseFileName takes the client's file name (a browser folder upload may
 // send "folder/sub/x_00001_ori.jpg", Windows "folder\x.jpg"), keeps its last
 // element and tells whether it is a stimulus image. Hidden files (".DS_Store",
 // "._x_00001_ori.jpg" from macOS) are never stimuli.
 func ParseFileName(clientName string) (FileName, bool) {
 	base := path.Base(strings.ReplaceAll(clientName, `\`, "/"))
-	if base == "" || strings.HasPrefix(base, ".") {
+	if base == "" || strings.HasPrefix(base, ".") || len(base) > maxNameLen {
 		return FileName{}, false
 	}
 	m := fileRE.FindStringSubmatch(base)

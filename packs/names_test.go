@@ -36,6 +36,8 @@ func TestParseFileName(t *testing.T) {
 		{"trailing slash", "x_00001_ori.jpg/", true, "x_00001_ori.jpg", 1, Ori, false},
 		{"nul", "x_00001_ori.jpg\x00.sh", false, "", 0, 0, false},
 		{"empty", "", false, "", 0, 0, false},
+		{"longest kept", strings.Repeat("a", 185) + "_00001_ori.jpg", true, strings.Repeat("a", 185) + "_00001_ori.jpg", 1, Ori, false},
+		{"too long for the file system", strings.Repeat("a", 5000) + "_00001_ori.jpg", false, "", 0, 0, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -74,7 +76,7 @@ func FuzzParseFileName(f *testing.F) {
 		if !ok {
 			return
 		}
-		if fn.Base == "" || fn.Base == "." || fn.Base == ".." || strings.ContainsAny(fn.Base, "/\\\x00") || strings.HasPrefix(fn.Base, ".") {
+		if len(fn.Base) > 255 || fn.Base == "" || fn.Base == "." || fn.Base == ".." || strings.ContainsAny(fn.Base, "/\\\x00") || strings.HasPrefix(fn.Base, ".") {
 			t.Fatalf("unsafe base %q from %q", fn.Base, s)
 		}
 		if !utf8.ValidString(fn.Base) || fn.Pair < 0 || (fn.Side != Ori && fn.Side != Inv) {

@@ -22,7 +22,16 @@ import (
 
 var cluster *pgtest.Cluster
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, &cluster)) }
+// childEnv makes the test binary run the service itself, so fault tests can
+// kill -9 a real process built with the same flags (-race included).
+const childEnv = "PSYX_TEST_CHILD"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "serve" {
+		os.Exit(run([]string{"serve"}, os.Stdout, os.Stderr))
+	}
+	os.Exit(pgtest.Main(m, &cluster))
+}
 
 func TestRunCommands(t *testing.T) {
 	tests := []struct {
@@ -213,4 +222,33 @@ func mustSeoul(t *testing.T) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
+}
+
+func TestPackImportCommand(t *testing.T) {
+	cfg := testConfig(t)
+	t.Setenv("PSYX_DATABASE_URL", cfg.DatabaseURL)
+	t.Setenv("PSYX_DATA_DIR", cfg.DataDir)
+	t.Setenv("PSYX_PAIRS_PER_PACK", "2")
+	src := t.TempDir()
+	for _, n := range []string{"f_00001_ori.jpg", "f_00001_inv.jpg", "f_00002_ori.jpg", "f_00002_inv.jpg"} {
+		os.WriteFile(filepath.Join(src, n), []byte{0xFF, 0xD8, 0xFF, 9}, 0o644)
+	}
+	os.WriteFile(filepath.Join(src, ".DS_Store"), []byte{1}, 0o644)
+	args := []string{"pack", "import", "--name", "local", "--sex", "2", "--age-min", "20", "--age-max", "29", src}
+	var out, errOut bytes.Buffer
+	if code := run(args, &out, &errOut); code != 0 || out.String() != "Pack 1 Added.\n" {
+		t.Fatalf("code %d, out %q, err %q", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "skipped (not a stimulus image): .DS_Store") {
+		t.Errorf("skipped file not reported: %q", errOut.String())
+	}
+	entries, _ := os.ReadDir(filepath.Join(cfg.DataDir, "packs", "local"))
+	if len(entries) != 4 {
+		t.Errorf("pack folder has %d files", len(entries))
+	}
+	out.Reset()
+	errOut.Reset()
+	if code := run(args, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "Pack Existed") {
+		t.Fatalf("second import: code %d, err %q", code, errOut.String())
+	}
 }

@@ -1,0 +1,255 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/psyx-lab/psyx/store/pgtest"
+)
+
+// kill -9 while uploads are half-way: no pack row, no served folder; the
+// next start removes the half-written staging folders.
+func TestKillDuringUploads(t *testing.T) {
+	dbURL := cluster.NewDatabase(t)
+	dataDir := t.TempDir()
+	svc := startChild(t, childSettings(t, dbURL, dataDir, 20))
+	db := openDB(t, dbURL)
+
+	var writers []*io.PipeWriter
+	results := make(chan string, 3)
+	for i := range 3 {
+		pr, pw := io.Pipe()
+		writers = append(writers, pw)
+		var head bytes.Buffer
+		ct, _ := packUpload(&head, fmt.Sprintf("half%d", i), 1, 10*i, 10*i+9, 20, 4096)
+		go func() { status, body := post(svc.Base+"/api/admin/create", ct, pr); results <- fmt.Sprint(status, body) }()
+		// Half the pack now; the rest never comes.
+		go pw.Write(head.Bytes()[:head.Len()/2])
+	}
+	staging := filepath.Join(dataDir, ".staging")
+	waitFor(t, "three uploads in flight", func() bool { return len(entries(t, staging)) == 3 })
+
+	svc.kill(t)
+	for _, pw := range writers {
+		pw.CloseWithError(io.ErrClosedPipe)
+	}
+	for range 3 {
+		if r := <-results; strings.HasPrefix(r, "200") {
+			t.Fatalf("an upload killed half-way succeeded: %s", r)
+		}
+	}
+	if n := count(t, db, `SELECT count(*) FROM pack`); n != 0 {
+		t.Fatalf("%d pack rows after the kill", n)
+	}
+	if got := entries(t, filepath.Join(dataDir, "packs")); len(got) != 0 {
+		t.Fatalf("served folders after the kill: %v", got)
+	}
+
+	svc.start(t)
+	if got := entries(t, staging); len(got) != 0 {
+		t.Fatalf("staging after restart: %v", got)
+	}
+	createPack(t, svc.Base, "half0", 1, 0, 9, 20) // the name and range are free
+	if got := entries(t, filepath.Join(dataDir, "packs", "half0")); len(got) != 40 {
+		t.Fatalf("new pack has %d files", len(got))
+	}
+}
+
+// submitter sends replies with tokens, retrying each until it gets a 200,
+// as the experiment page does.
+type submitter struct {
+	base    string
+	body    map[string]any
+	acked   atomic.Int64
+	mu      sync.Mutex
+	tokens  []string
+	retries atomic.Int64
+}
+
+func (s *submitter) run(worker, replies int, deadline time.Time) error {
+	for i := range replies {
+		token := fmt.Sprintf("w%02d-reply-%04d", worker, i)
+		b := map[string]any{"token": token}
+		for k, v := range s.body {
+			b[k] = v
+		}
+		raw, _ := json.Marshal(b)
+		for {
+			status, text := post(s.base+"/api/reply/submit", "application/json", bytes.NewReader(raw))
+			if status == 200 {
+				break
+			}
+			if status == 400 {
+				return fmt.Errorf("token %s: 400 %s", token, text)
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("token %s: still %d %s at the deadline", token, status, text)
+			}
+			s.retries.Add(1)
+			time.Sleep(20 * time.Millisecond) // the page's retry backoff, not synchronisation
+		}
+		s.mu.Lock()
+		s.tokens = append(s.tokens, token)
+		s.mu.Unlock()
+		s.acked.Add(1)
+	}
+	return nil
+}
+
+// kill -9 in a stream of submits: every reply that got a 200 is stored, and
+// clients retrying with their token end with exactly one row each.
+func TestKillDuringSubmits(t *testing.T) {
+	dbURL := cluster.NewDatabase(t)
+	svc := startChild(t, childSettings(t, dbURL, t.TempDir(), 30))
+	db := openDB(t, dbURL)
+	createPack(t, svc.Base, "female20s", 2, 20, 29, 30)
+	s := &submitter{base: svc.Base, body: startAndAnswer(t, svc.Base)}
+
+	const workers, each = 8, 40
+	deadline := time.Now().Add(2 * time.Minute)
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() { errs <- s.run(w, each, deadline) }()
+	}
+	waitFor(t, "a quarter of the replies", func() bool { return s.acked.Load() >= workers*each/4 })
+	svc.kill(t)
+	atKill := s.acked.Load()
+	svc.start(t)
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("%d acknowledged before the kill, %d retries", atKill, s.retries.Load())
+	if s.retries.Load() == 0 {
+		t.Fatal("no request failed: the kill did not land in the stream")
+	}
+	if n := count(t, db, `SELECT count(*) FROM reply`); n != workers*each {
+		t.Fatalf("%d rows for %d replies", n, workers*each)
+	}
+	for _, token := range s.tokens {
+		if n := count(t, db, `SELECT count(*) FROM reply WHERE token = $1`, token); n != 1 {
+			t.Fatalf("token %s has %d rows", token, n)
+		}
+	}
+}
+
+// PostgreSQL stops under load: requests fail fast with 500 (none hangs),
+// and the same process serves again once it is back.
+func TestDatabaseStopsUnderLoad(t *testing.T) {
+	own := pgtest.New(t)
+	dbURL := own.NewDatabase(t)
+	svc := startChild(t, childSettings(t, dbURL, t.TempDir(), 10))
+	createPack(t, svc.Base, "female20s", 2, 20, 29, 10)
+	s := &submitter{base: svc.Base, body: startAndAnswer(t, svc.Base)}
+	pid := svc.pid()
+
+	// Requests that began after pg_ctl stop returned, until it restarts.
+	var downSince, upAgain atomic.Int64
+	var failed, slow, okWhileDown atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			raw, _ := json.Marshal(participant())
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				began := time.Now()
+				status, _ := post(svc.Base+"/api/reply/start", "application/json", bytes.NewReader(raw))
+				since, until := downSince.Load(), upAgain.Load()
+				if since == 0 || began.UnixNano() < since || (until != 0 && began.UnixNano() > until) {
+					continue
+				}
+				if time.Since(began) > 3*time.Second {
+					slow.Add(1)
+				}
+				switch {
+				case status >= 500:
+					failed.Add(1)
+				case status == 200:
+					okWhileDown.Add(1)
+				}
+			}
+		}()
+	}
+	if err := own.StopServer(); err != nil {
+		t.Fatal(err)
+	}
+	downSince.Store(time.Now().UnixNano())
+	waitFor(t, "500 failed requests", func() bool { return failed.Load() >= 500 })
+	upAgain.Store(time.Now().UnixNano())
+	if err := own.StartServer(); err != nil {
+		t.Fatal(err)
+	}
+	close(stop)
+	wg.Wait()
+	if slow.Load() > 0 {
+		t.Errorf("%d requests took over 3 s with the database down", slow.Load())
+	}
+	if okWhileDown.Load() > 0 {
+		t.Errorf("%d requests succeeded with the database down", okWhileDown.Load())
+	}
+	if err := s.run(0, 5, time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if svc.pid() != pid {
+		t.Fatal("the service was restarted")
+	}
+	if n := count(t, openDB(t, dbURL), `SELECT count(*) FROM reply`); n != 5 {
+		t.Fatalf("%d replies after recovery", n)
+	}
+}
+
+// The packs disk fills up during an upload: a 500, nothing left behind, and
+// the service goes on serving.
+func TestDiskFullDuringUpload(t *testing.T) {
+	dataDir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=3m", "psyxfull", dataDir).CombinedOutput(); err != nil {
+		t.Fatalf("mount a 3 MB tmpfs (the tests run as root): %v %s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", dataDir).CombinedOutput(); err != nil {
+			t.Errorf("umount: %v %s", err, out)
+		}
+	})
+	dbURL := cluster.NewDatabase(t)
+	svc := startChild(t, childSettings(t, dbURL, dataDir, 20))
+	var buf bytes.Buffer
+	ct, err := packUpload(&buf, "big", 1, 20, 29, 20, 100<<10) // 4 MB of images
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body := post(svc.Base+"/api/admin/create", ct, &buf)
+	if status != 500 || !strings.HasPrefix(body, "< SERVER ERROR >") {
+		t.Fatalf("full disk: %d %q", status, body)
+	}
+	if n := count(t, openDB(t, dbURL), `SELECT count(*) FROM pack`); n != 0 {
+		t.Fatalf("%d pack rows", n)
+	}
+	if got := entries(t, filepath.Join(dataDir, ".staging")); len(got) != 0 {
+		t.Fatalf("staging holds %v", got)
+	}
+	if got := entries(t, filepath.Join(dataDir, "packs")); len(got) != 0 {
+		t.Fatalf("packs holds %v", got)
+	}
+	createPack(t, svc.Base, "small", 1, 20, 29, 20)
+	if _, err := os.Stat(filepath.Join(dataDir, "packs", "small", "small_00020_inv.jpg")); err != nil {
+		t.Fatal(err)
+	}
+}

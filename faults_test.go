@@ -32,7 +32,10 @@ func TestKillDuringUploads(t *testing.T) {
 		writers = append(writers, pw)
 		var head bytes.Buffer
 		ct, _ := packUpload(&head, fmt.Sprintf("half%d", i), 1, 10*i, 10*i+9, 20, 4096)
-		go func() { status, body := post(svc.Base+"/api/admin/create", ct, pr); results <- fmt.Sprint(status, body) }()
+		go func() {
+			status, body := post(svc.Base+"/api/admin/create", ct, pr)
+			results <- fmt.Sprint(status, body)
+		}()
 		// Half the pack now; the rest never comes.
 		go pw.Write(head.Bytes()[:head.Len()/2])
 	}

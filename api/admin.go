@@ -33,7 +33,7 @@ func (h *Handler) packJSON(p *store.Pack) packJSON {
 }
 
 func (h *Handler) listPacks(c *gin.Context) {
-	list, err := h.Packs.ListPacks(c)
+	list, err := h.Packs.ListPacks(c.Request.Context())
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -146,7 +146,7 @@ func (h *Handler) createPack(c *gin.Context) {
 			return
 		}
 	}
-	id, err := packs.Register(c, h.Packs, *meta, up)
+	id, err := packs.Register(c.Request.Context(), h.Packs, *meta, up)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -159,7 +159,7 @@ func (h *Handler) checkMeta(c *gin.Context, form map[string]string) (*packs.Meta
 	if err != nil {
 		return nil, err
 	}
-	taken, err := h.Packs.PackNameTaken(c, meta.Name)
+	taken, err := h.Packs.PackNameTaken(c.Request.Context(), meta.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +230,7 @@ func (h *Handler) removePack(c *gin.Context) {
 		h.fail(c, badInput("Unknown Pack %s", clip(raw)))
 		return
 	}
-	err = h.Packs.DeletePack(c, id, h.Folders)
+	err = h.Packs.DeletePack(c.Request.Context(), id, h.Folders)
 	if errors.Is(err, store.ErrPackNotFound) {
 		h.fail(c, badInput("Unknown Pack %d", id))
 		return

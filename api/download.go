@@ -58,7 +58,7 @@ func (h *Handler) download(c *gin.Context) {
 		c.Status(http.StatusOK)
 		return exp.head(p)
 	}
-	err = h.Replies.ExportPack(c, id, head, exp.reply)
+	err = h.Replies.ExportPack(c.Request.Context(), id, head, exp.reply)
 	if err == nil {
 		err = exp.end()
 	}

@@ -76,7 +76,10 @@ func (globalRand) IntN(n int) int                     { return rand.IntN(n) }
 // maxJSONBody bounds start and submit bodies: 300 answers are about 20 KB.
 const maxJSONBody = 1 << 20
 
-// New builds the Gin engine with every route.
+// New builds the Gin engine with every route. Handlers hand the database
+// c.Request.Context(), never the *gin.Context: Gin reuses a Context for the
+// next request while database/sql may still watch the old one (a data race
+// the fault tests caught).
 func New(d Deps) http.Handler {
 	if d.Rand == nil {
 		d.Rand = globalRand{}
@@ -88,7 +91,6 @@ func New(d Deps) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.ContextWithFallback = true
 	r.Use(requestLog(d.Log, d.Now), h.recovery())
 	r.NoRoute(func(c *gin.Context) { c.Data(http.StatusNotFound, "text/plain; charset=utf-8", []byte("Not Found")) })
 	r.NoMethod(func(c *gin.Context) {

@@ -53,7 +53,7 @@ func (h *Handler) start(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	pack, err := h.Packs.MatchPack(c, p.Sex, p.Age)
+	pack, err := h.Packs.MatchPack(c.Request.Context(), p.Sex, p.Age)
 	if errors.Is(err, store.ErrPackNotFound) {
 		h.fail(c, badInput("No Suitable Pack for You"))
 		return
@@ -95,7 +95,7 @@ func (h *Handler) submit(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	_, err = h.Replies.InsertReply(c, r)
+	_, err = h.Replies.InsertReply(c.Request.Context(), r)
 	if errors.Is(err, store.ErrPackNotFound) {
 		h.fail(c, badInput("%s: Unknown Pack %d", submitFailed, r.PackID))
 		return
@@ -127,7 +127,7 @@ func (h *Handler) parseSubmit(c *gin.Context) (*store.Reply, error) {
 	if !ok || id < 1 {
 		return nil, badInput("Unknown Pack %s", clip(raw))
 	}
-	pack, err := h.Packs.PackFiles(c, id)
+	pack, err := h.Packs.PackFiles(c.Request.Context(), id)
 	if errors.Is(err, store.ErrPackNotFound) {
 		return nil, badInput("Unknown Pack %d", id)
 	}

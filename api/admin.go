@@ -7,6 +7,8 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/gin-gonic/gin"
 	"go.uber.org/zap"
@@ -242,10 +244,16 @@ func (h *Handler) removePack(c *gin.Context) {
 	text(c, "Pack "+strconv.Itoa(id)+" Deleted.")
 }
 
-// clip bounds an echoed query value.
+// clip bounds an echoed query value and keeps it printable.
 func clip(s string) string {
-	if len(s) > 32 {
-		return strconv.QuoteToGraphic(s[:32]) + "…"
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return -1
+	}, s)
+	if r := []rune(s); len(r) > 32 {
+		return string(r[:32]) + "…"
 	}
-	return strconv.QuoteToGraphic(s)
+	return s
 }

@@ -1,0 +1,125 @@
+package e2e
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Nginx guards the admin page and the whole admin API; a request without
+// the right password never reaches the service.
+func TestAdminNeedsPassword(t *testing.T) {
+	s := StartStack(t, StackOptions{})
+	anon := s.Client()
+	wrong := &http.Client{Transport: basicAuth{user: s.AdminUser, password: "not-" + s.AdminPassword, next: anon.Transport}}
+	unknown := &http.Client{Transport: basicAuth{user: "root", password: s.AdminPassword, next: anon.Transport}}
+
+	guarded := []string{
+		"/admin", "/admin/", "/admin/index.html",
+		"/api/admin/list", "/api/admin/download?id=1", "/api/admin/remove?id=1",
+	}
+	for _, path := range guarded {
+		for name, c := range map[string]*http.Client{"no credentials": anon, "wrong password": wrong, "unknown user": unknown} {
+			r := s.Get(t, c, path)
+			if r.Status != http.StatusUnauthorized {
+				t.Errorf("GET %s with %s: want 401, got %v", path, name, r)
+			}
+			if name == "no credentials" && !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Basic") {
+				t.Errorf("GET %s: 401 without a Basic challenge: %v", path, r.Header)
+			}
+		}
+	}
+	r := s.UploadDir(t, anon, "/api/admin/create", PackForm{"nopass", 1, 20, 29}, t.TempDir(), nil)
+	if r.Status != http.StatusUnauthorized {
+		t.Errorf("create without credentials: want 401, got %v", r)
+	}
+
+	admin := s.AdminClient()
+	if r := s.Get(t, admin, "/api/admin/list"); r.Status != http.StatusOK || strings.TrimSpace(string(r.Body)) != "[]" {
+		t.Errorf("list as admin: want 200 [], got %v", r)
+	}
+	if r := s.Get(t, admin, "/admin"); r.Status != http.StatusOK || !strings.Contains(r.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("/admin as admin: want 200 text/html, got %d %s", r.Status, r.Header.Get("Content-Type"))
+	}
+	if r := s.Get(t, admin, "/admin"); !strings.Contains(r.Header.Get("Cache-Control"), "no-store") {
+		t.Errorf("/admin may be cached: Cache-Control %q", r.Header.Get("Cache-Control"))
+	}
+
+	// A path only the service answers (404): refused attempts must leave no
+	// line in api.log; the admin's own request proves lines do get written.
+	probe := "/api/admin/probe-" + randomHex(t, 6)
+	for _, c := range []*http.Client{anon, wrong, unknown} {
+		if r := s.Get(t, c, probe); r.Status != http.StatusUnauthorized {
+			t.Fatalf("GET %s: want 401, got %v", probe, r)
+		}
+	}
+	if r := s.Get(t, admin, probe); r.Status != http.StatusNotFound {
+		t.Fatalf("GET %s as admin: want the service's 404, got %v", probe, r)
+	}
+	s.WaitLogLine(t, probe)
+	n := 0
+	for _, l := range s.APILog(t) {
+		if l.Str("path") == probe {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("api.log has %d lines for %s, want 1 (the admin's): refused requests reached the service", n, probe)
+	}
+}
+
+// Another site's page cannot make a logged-in admin's browser create or
+// delete packs; the admin page itself (same origin) and scripts can.
+func TestCrossSiteChangesRefused(t *testing.T) {
+	s := StartStack(t, StackOptions{PairsPerPack: 2})
+	admin := s.AdminClient()
+	dir := filepath.Join(t.TempDir(), "xs")
+	WritePackFiles(t, dir, "xs", 2)
+	form := PackForm{"xs", 1, 20, 29}
+
+	crossSite := map[string]http.Header{
+		"foreign Origin":          {"Origin": {"http://evil.example"}},
+		"Sec-Fetch-Site: cross":   {"Sec-Fetch-Site": {"cross-site"}},
+		"same-site other origin":  {"Origin": {"http://admin.evil.example:8080"}, "Sec-Fetch-Site": {"same-site"}},
+		"foreign Origin, no port": {"Origin": {"https://evil.example"}, "Sec-Fetch-Site": {"same-origin"}},
+	}
+	for name, h := range crossSite {
+		if r := s.UploadDir(t, admin, "/api/admin/create", form, dir, h); r.Status != http.StatusForbidden {
+			t.Errorf("create with %s: want 403, got %v", name, r)
+		}
+	}
+	if packs := s.ListPacks(t); len(packs) != 0 {
+		t.Fatalf("a refused create left packs: %+v", packs)
+	}
+	if names, _ := sortedNames(filepath.Join(s.DataDir, "packs")); len(names) != 0 {
+		t.Fatalf("a refused create left folders: %v", names)
+	}
+
+	sameOrigin := http.Header{"Origin": {s.BaseURL}, "Sec-Fetch-Site": {"same-origin"}}
+	id := packID(t, s.UploadDir(t, admin, "/api/admin/create", form, dir, sameOrigin))
+
+	for name, h := range crossSite {
+		for _, method := range []string{http.MethodGet, http.MethodPost} {
+			req, err := http.NewRequest(method, s.URL("/api/admin/remove?id="+itoa(id)), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header = h.Clone()
+			if r := send(t, admin, req); r.Status != http.StatusForbidden {
+				t.Errorf("%s remove with %s: want 403, got %v", method, name, r)
+			}
+		}
+	}
+	if packs := s.ListPacks(t); len(packs) != 1 {
+		t.Fatalf("a refused remove deleted the pack: %+v", packs)
+	}
+	if _, err := os.Stat(filepath.Join(s.DataDir, "packs", "xs")); err != nil {
+		t.Fatalf("a refused remove touched the folder: %v", err)
+	}
+	// A script (no Origin, no Sec-Fetch-Site) may.
+	if r := s.Get(t, admin, "/api/admin/remove?id="+itoa(id)); r.Status != http.StatusOK || string(r.Body) != "Pack "+itoa(id)+" Deleted." {
+		t.Errorf("remove from a script: want 200 \"Pack %d Deleted.\", got %v", id, r)
+	}
+}

@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-// The backup and restore commands of docs/DEPLOY.md, on a live stack:
+// The backup and restore commands of README.md (Deploy), on a live stack:
 // pg_dump + tar of packs and htpasswd, then drop everything, restore, and
 // the site is back with its packs, replies, images and admin password.
 func TestBackupAndRestore(t *testing.T) {

@@ -12,6 +12,8 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v supervisord >/dev/null 2>&1 || need+=(supervisor)
 command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# Without a CJK font the Korean pages render as empty boxes in screenshots.
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
 if ((${#need[@]})); then
   echo "== installing ${need[*]}"
   sudo=""

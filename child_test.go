@@ -13,7 +13,6 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -222,6 +221,3 @@ func entries(t *testing.T, dir string) []string {
 	}
 	return out
 }
-
-// elapsed bounds a loop that waits for the service to come back.
-func elapsed(start time.Time, limit time.Duration) bool { return time.Since(start) > limit }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,14 +9,6 @@ import (
 
 	"github.com/psyx-lab/psyx/store"
 )
-
-// Answer is one trial: key, reaction time, and the two files as shown.
-type Answer struct {
-	Key   string
-	RT    float64
-	Left  string
-	Right string
-}
 
 const maxRT = 60
 
@@ -34,55 +25,81 @@ func indexPairs(pairs []store.Pair) pairIndex {
 }
 
 // checkAnswers validates a reply's answers against its pack: exactly one
-// answer per pair, each naming both files of that pair once.
-func checkAnswers(raw json.RawMessage, pairs []store.Pair) error {
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil || items == nil {
+// answer per pair, each naming both files of that pair once. raw is valid
+// JSON (decodeObject checked the whole body); one scan checks its shape.
+func checkAnswers(raw json.RawMessage, idx pairIndex) error {
+	s := scanner{b: raw}
+	if !s.expect('[') {
 		return errors.New("answers is not an array")
 	}
-	if len(items) != len(pairs) {
-		return fmt.Errorf("answers has %d entries, the pack has %d pairs", len(items), len(pairs))
-	}
-	idx := indexPairs(pairs)
-	seen := make([]bool, len(pairs))
-	for i, item := range items {
-		a, err := parseAnswer(item)
-		if err != nil {
-			return fmt.Errorf("answer %d: %w", i+1, err)
+	pairs := len(idx) / 2
+	seen := make([]bool, pairs)
+	n := 0
+	for !s.expect(']') {
+		if n > 0 && !s.expect(',') {
+			return errors.New("answers is not an array") // unreachable for valid JSON
 		}
-		l, okL := idx[a.Left]
-		r, okR := idx[a.Right]
+		n++
+		if n > pairs {
+			return fmt.Errorf("answers has more entries than the pack's %d pairs", pairs)
+		}
+		left, right, err := checkAnswer(&s)
+		if err != nil {
+			return fmt.Errorf("answer %d: %w", n, err)
+		}
+		l, okL := idx[string(left)]
+		r, okR := idx[string(right)]
 		if !okL || !okR || l.pair != r.pair || l.side == r.side {
-			return fmt.Errorf("answer %d: the two files are not a pair of this pack", i+1)
+			return fmt.Errorf("answer %d: the two files are not a pair of this pack", n)
 		}
 		if seen[l.pair] {
-			return fmt.Errorf("answer %d: pair answered twice", i+1)
+			return fmt.Errorf("answer %d: pair answered twice", n)
 		}
 		seen[l.pair] = true
+	}
+	if n != pairs {
+		return fmt.Errorf("answers has %d entries, the pack has %d pairs", n, pairs)
 	}
 	return nil
 }
 
-func parseAnswer(raw json.RawMessage) (Answer, error) {
-	var parts []json.RawMessage
-	if err := json.Unmarshal(raw, &parts); err != nil || len(parts) != 4 {
-		return Answer{}, errors.New("not [key, rt, left, right]")
+var errAnswerShape = errors.New("not [key, rt, left, right]")
+
+// checkAnswer reads one [key, rt, left, right] and returns the file names.
+func checkAnswer(s *scanner) (left, right []byte, err error) {
+	if s.peek() != '[' {
+		return nil, nil, errAnswerShape
 	}
-	var a Answer
-	if err := json.Unmarshal(parts[0], &a.Key); err != nil || (a.Key != "F" && a.Key != "J" && a.Key != " ") {
-		return Answer{}, errors.New(`key is not "F", "J" or " "`)
+	s.i++
+	var parts [4][]byte
+	var kinds [4]byte
+	for k := range parts {
+		if k > 0 && !s.expect(',') {
+			return nil, nil, errAnswerShape
+		}
+		if s.peek() == ']' {
+			return nil, nil, errAnswerShape
+		}
+		parts[k], kinds[k] = s.value()
 	}
-	rt := bytes.TrimSpace(parts[1])
-	if len(rt) == 0 || rt[0] == '"' {
-		return Answer{}, errors.New("rt is not a number")
+	if !s.expect(']') {
+		return nil, nil, errAnswerShape
 	}
-	v, err := strconv.ParseFloat(string(rt), 64)
+	key, ok := stringText(parts[0])
+	if kinds[0] != kindString || !ok || len(key) != 1 || (key[0] != 'F' && key[0] != 'J' && key[0] != ' ') {
+		return nil, nil, errors.New(`key is not "F", "J" or " "`)
+	}
+	if kinds[1] != kindNumber {
+		return nil, nil, errors.New("rt is not a number")
+	}
+	v, err := strconv.ParseFloat(string(parts[1]), 64)
 	if err != nil || math.IsNaN(v) || v < 0 || v > maxRT {
-		return Answer{}, fmt.Errorf("rt is not a number of seconds in [0, %d]", maxRT)
+		return nil, nil, fmt.Errorf("rt is not a number of seconds in [0, %d]", maxRT)
 	}
-	a.RT = v
-	if json.Unmarshal(parts[2], &a.Left) != nil || json.Unmarshal(parts[3], &a.Right) != nil {
-		return Answer{}, errors.New("file names are not strings")
+	if kinds[2] != kindString || kinds[3] != kindString {
+		return nil, nil, errors.New("file names are not strings")
 	}
-	return a, nil
+	left, _ = stringText(parts[2])
+	right, _ = stringText(parts[3])
+	return left, right, nil
 }

@@ -17,16 +17,15 @@ import (
 )
 
 type replyJSON struct {
-	ID      int64           `json:"r_id"`
-	PackID  int             `json:"p_id"`
-	Name    string          `json:"name"`
-	Email   string          `json:"email"`
-	No      string          `json:"no"`
-	Sex     int             `json:"sex"`
-	Age     int             `json:"age"`
-	Phone   string          `json:"phone"`
-	Date    string          `json:"date"`
-	Answers json.RawMessage `json:"answers"`
+	ID     int64  `json:"r_id"`
+	PackID int    `json:"p_id"`
+	Name   string `json:"name"`
+	Email  string `json:"email"`
+	No     string `json:"no"`
+	Sex    int    `json:"sex"`
+	Age    int    `json:"age"`
+	Phone  string `json:"phone"`
+	Date   string `json:"date"`
 }
 
 // download streams a pack and its replies: rows go from the database cursor
@@ -106,7 +105,7 @@ func (e *jsonExporter) head(p *store.Pack) error {
 
 func (e *jsonExporter) reply(r *store.Reply) error {
 	b, err := json.Marshal(replyJSON{ID: r.ID, PackID: r.PackID, Name: r.Name, Email: r.Email, No: r.No,
-		Sex: r.Sex, Age: r.Age, Phone: r.Phone, Date: e.h.date(r.CreatedAt), Answers: r.Answers})
+		Sex: r.Sex, Age: r.Age, Phone: r.Phone, Date: e.h.date(r.CreatedAt)})
 	if err != nil {
 		return fmt.Errorf("encode reply %d: %w", r.ID, err)
 	}
@@ -114,8 +113,13 @@ func (e *jsonExporter) reply(r *store.Reply) error {
 		e.w.WriteByte(',')
 	}
 	e.count++
-	_, err = e.w.Write(b)
-	return err
+	// The answers are PostgreSQL's jsonb text, valid JSON already: written
+	// as they come, not re-validated and compacted by json.Marshal (that
+	// was three quarters of a download's CPU).
+	e.w.Write(b[:len(b)-1])
+	e.w.WriteString(`,"answers":`)
+	e.w.Write(r.Answers)
+	return e.w.WriteByte('}')
 }
 
 func (e *jsonExporter) end() error {

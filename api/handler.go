@@ -6,6 +6,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -65,7 +66,8 @@ type Deps struct {
 // Handler answers the /api routes.
 type Handler struct {
 	Deps
-	log *zap.Logger
+	log     *zap.Logger
+	indexes sync.Map // p_id -> pairIndex
 }
 
 type globalRand struct{}

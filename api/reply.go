@@ -108,6 +108,17 @@ func (h *Handler) submit(c *gin.Context) {
 	text(c, "Reply Submitted.")
 }
 
+// pairIndexOf is a pack's file index, built once: packs never change and
+// p_ids are never reused.
+func (h *Handler) pairIndexOf(p *store.PackFiles) pairIndex {
+	if v, ok := h.indexes.Load(p.ID); ok {
+		return v.(pairIndex)
+	}
+	idx := indexPairs(p.Pairs)
+	h.indexes.Store(p.ID, idx)
+	return idx
+}
+
 // parseSubmit checks a submit body against the pack it names. Errors that
 // are the client's are *InputError; others are ours.
 func (h *Handler) parseSubmit(c *gin.Context) (*store.Reply, error) {
@@ -141,7 +152,7 @@ func (h *Handler) parseSubmit(c *gin.Context) (*store.Reply, error) {
 	if !present {
 		return nil, badInput("answers missing")
 	}
-	if err := checkAnswers(answers, pack.Pairs); err != nil {
+	if err := checkAnswers(answers, h.pairIndexOf(pack)); err != nil {
 		return nil, badInput("%v", err)
 	}
 	r := &store.Reply{PackID: id, Name: p.Name, Email: p.Email, No: p.No, Sex: p.Sex, Age: p.Age,

@@ -23,6 +23,7 @@ type Upload struct {
 	lib       *Library
 	dir       string
 	sides     map[int]*store.Pair
+	buf       []byte // one copy buffer for all the files of the upload
 	dupe      bool
 	published bool
 }
@@ -92,7 +93,12 @@ func (u *Upload) write(fn FileName, r io.Reader) error {
 		f.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if _, err := io.Copy(f, r); err != nil {
+	if u.buf == nil {
+		u.buf = make([]byte, 64<<10)
+	}
+	// struct{io.Writer} hides *os.File's ReadFrom, which would allocate
+	// a fresh buffer for every file.
+	if _, err := io.CopyBuffer(struct{ io.Writer }{f}, r, u.buf); err != nil {
 		f.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}

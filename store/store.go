@@ -4,6 +4,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 	"time"
@@ -28,6 +29,9 @@ type Store struct {
 	// read once can be kept for the life of the process.
 	cacheMu sync.RWMutex
 	cache   map[int]*PackFiles
+
+	stmtMu sync.Mutex
+	insert *sql.Stmt // see insertStmt
 }
 
 // Open connects and checks the connection.
@@ -48,7 +52,14 @@ func Open(ctx context.Context, url string, maxConns int) (*Store, error) {
 }
 
 // Close closes the connection pool.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	if s.insert != nil {
+		s.insert.Close()
+	}
+	s.stmtMu.Unlock()
+	return s.db.Close()
+}
 
 // Ping tells whether the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }

@@ -53,36 +53,49 @@ func newEnv(t *testing.T, opts envOptions) *env {
 	if cl == nil {
 		cl = cluster
 	}
-	ctx := context.Background()
-	st, err := store.Open(ctx, cl.NewDatabase(t), 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	dataDir := t.TempDir()
 	core, logs := observer.New(zap.InfoLevel)
-	log := zap.New(core)
-	lib, err := packs.NewLibrary(dataDir, opts.pairs, log)
+	svc := newService(t, cl.NewDatabase(t), opts.pairs, zap.New(core), 8<<20, opts.rand)
+	srv := httptest.NewServer(svc.Handler)
+	t.Cleanup(srv.Close)
+	return &env{URL: srv.URL, Store: svc.Store, DataDir: svc.DataDir, Logs: logs, Pairs: opts.pairs}
+}
+
+// service is the handler on a migrated database and a fresh data folder,
+// wired as App wires it.
+type service struct {
+	Handler http.Handler
+	Store   *store.Store
+	DataDir string
+}
+
+func newService(tb testing.TB, dbURL string, pairs int, log *zap.Logger, maxUpload int64, rnd api.Randomizer) service {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, dbURL, 20) // the service's default pool size
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	dataDir := tb.TempDir()
+	lib, err := packs.NewLibrary(dataDir, pairs, log)
+	if err != nil {
+		tb.Fatal(err)
 	}
 	seoul, err := time.LoadLocation("Asia/Seoul")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	h := api.New(api.Deps{
 		Packs: st, Replies: st, DB: st, Folders: lib, Log: log,
 		Rules:          api.Rules{Name: regexp.MustCompile(`^[가-힣]{2,}$`), Phone: regexp.MustCompile(`^\d{3}-\d{4}-\d{4}$`)},
 		Location:       seoul,
-		MaxUploadBytes: 8 << 20,
-		Rand:           opts.rand,
+		MaxUploadBytes: maxUpload,
+		Rand:           rnd,
 	})
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &env{URL: srv.URL, Store: st, DataDir: dataDir, Logs: logs, Pairs: opts.pairs}
+	return service{Handler: h, Store: st, DataDir: dataDir}
 }
 
 // resp is a finished response.

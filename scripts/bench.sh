@@ -8,7 +8,8 @@
 #     two 300-pair packs by `psyx pack import`, 1,000 and 10,000 replies
 #     (300 answers each) inserted with one SQL statement per pack
 #   - GET /api/admin/download of 1k and 10k replies (time, RSS) vs psql
-#   - a 300 MB pack upload with curl (time, RSS) vs cat + fsync of the files
+#   - a 300 MB pack upload with curl through Nginx (the real site config) and
+#     straight to the service (time, RSS) vs cat + fsync of the files
 #   - POST /api/reply/start with wrk vs nginx serving a file of its size
 #   - POST /api/reply/submit with wrk (unique tokens) vs pgbench inserting
 #     the same row into the same PostgreSQL
@@ -51,6 +52,8 @@ done
 # ---------------------------------------------------------------- tools
 command -v curl >/dev/null 2>&1 || psyx_apt_install curl
 command -v wrk >/dev/null 2>&1 || psyx_apt_install wrk
+command -v htpasswd >/dev/null 2>&1 || psyx_apt_install apache2-utils
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || psyx_apt_install nginx
 PG_BIN=$(psyx_pg_bin) || {
 	psyx_apt_install postgresql
 	PG_BIN=$(psyx_pg_bin) || psyx_die "PostgreSQL binaries not found after install"
@@ -68,14 +71,17 @@ WORK=$(mktemp -d /tmp/psyxbench.XXXXXX)
 chmod 0755 "$WORK"
 PSYX_PID=""
 NGINX_PID=""
+SITE_PID=""
 PG_STARTED=0
 cleanup() {
 	local rc=$?
 	set +e
-	if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
-		kill -QUIT "$NGINX_PID"
-		wait "$NGINX_PID" 2>/dev/null
-	fi
+	for pid in "$NGINX_PID" "$SITE_PID"; do
+		if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+			kill -QUIT "$pid"
+			wait "$pid" 2>/dev/null
+		fi
+	done
 	if [ -n "$PSYX_PID" ] && kill -0 "$PSYX_PID" 2>/dev/null; then
 		kill -TERM "$PSYX_PID"
 		wait "$PSYX_PID" 2>/dev/null
@@ -386,22 +392,54 @@ for i in $(seq -f %05g 1 300); do
 	big_files+=(-F "file=@$WORK/big/blob.jpg;filename=big/big_${i}_ori.jpg" -F "file=@$WORK/big/blob.jpg;filename=big/big_${i}_inv.jpg")
 done
 UPLOAD_BYTES=$((600 * 500 * 1024))
-sync
-RSS_UP_BEFORE=$(rss_kb "$PSYX_PID")
-reset_hwm "$PSYX_PID"
-t0=$(now_s)
-got=$(curl -sS -F pack_name=big -F sex=1 -F age_min=110 -F age_max=120 "${big_files[@]}" "$BASE/api/admin/create")
-t1=$(now_s)
-[[ $got == "Pack "*" Added." ]] || psyx_die "big upload: $got"
-UPLOAD_S=$(elapsed "$t0" "$t1")
-HWM_UP=$(hwm_kb "$PSYX_PID")
-BIG_ID=${got//[!0-9]/}
-# Removed again (row, replies and folder), so list shows 100 packs.
-t0=$(now_s)
-got=$(curl -sS "$BASE/api/admin/remove?id=$BIG_ID")
-t1=$(now_s)
-[ "$got" = "Pack $BIG_ID Deleted." ] || psyx_die "remove: $got"
-REMOVE_S=$(elapsed "$t0" "$t1")
+# Through Nginx with the production site config (rendered from the same
+# template as install.sh: basic auth, proxy_request_buffering off), as a
+# researcher's browser uploads; then straight to the service.
+SITE_PORT=$(free_port $((PORT + 2)))
+SITE_RUN=$WORK/site
+mkdir -p "$SITE_RUN/tmp"
+psyx_htpasswd_set "$PSYX_DATA_DIR/psyx.htpasswd" bench benchpw
+chmod -R a+rX "$PSYX_DATA_DIR"
+bash "$PSYX_ROOT/scripts/lib.sh" render "$PSYX_ROOT/nginx/psyx.conf.template" "$SITE_RUN/psyx.conf" \
+	"LISTEN=127.0.0.1:$SITE_PORT" SERVER_NAME=localhost TLS= "HTML_DIR=$PSYX_ROOT/nginx/html" \
+	"DATA_DIR=$PSYX_DATA_DIR" "UPSTREAM_SERVERS=$(psyx_upstream_servers "127.0.0.1:$PORT")"
+site_user=""
+[ "$(id -u)" -ne 0 ] || site_user="user $(id -un) $(id -gn);"
+bash "$PSYX_ROOT/scripts/lib.sh" render "$PSYX_ROOT/nginx/nginx-standalone.conf.template" "$SITE_RUN/nginx.conf" \
+	"USER_DIRECTIVE=$site_user" "RUN_DIR=$SITE_RUN" "MIME_TYPES=$(psyx_mime_types)" "SITE_CONF=$SITE_RUN/psyx.conf"
+"$NGINX" -p "$SITE_RUN" -c "$SITE_RUN/nginx.conf" 2>"$SITE_RUN/stderr" &
+SITE_PID=$!
+SITE="http://127.0.0.1:$SITE_PORT"
+psyx_wait_http "$SITE/api/admin/list" 20 -u bench:benchpw || psyx_die "site nginx did not start: $(cat "$SITE_RUN/stderr" "$SITE_RUN/nginx-error.log" 2>/dev/null)"
+
+# upload_big URL [CURL ARGS]: time, peak RSS growth, then remove the pack
+# again (row and folder), so list shows 100 packs.
+upload_big() {
+	local url=$1
+	shift
+	sync
+	UP_BEFORE=$(rss_kb "$PSYX_PID")
+	reset_hwm "$PSYX_PID"
+	t0=$(now_s)
+	got=$(curl -sS "$@" -F pack_name=big -F sex=1 -F age_min=110 -F age_max=120 "${big_files[@]}" "$url/api/admin/create")
+	t1=$(now_s)
+	[[ $got == "Pack "*" Added." ]] || psyx_die "big upload via $url: $got"
+	UP_S=$(elapsed "$t0" "$t1")
+	UP_HWM=$(hwm_kb "$PSYX_PID")
+	BIG_ID=${got//[!0-9]/}
+	t0=$(now_s)
+	got=$(curl -sS "$@" "$url/api/admin/remove?id=$BIG_ID")
+	t1=$(now_s)
+	[ "$got" = "Pack $BIG_ID Deleted." ] || psyx_die "remove: $got"
+	REMOVE_S=$(elapsed "$t0" "$t1")
+}
+upload_big "$SITE" -u bench:benchpw
+UPLOAD_NGINX_S=$UP_S RSS_UPN_BEFORE=$UP_BEFORE HWM_UPN=$UP_HWM
+kill -QUIT "$SITE_PID"
+wait "$SITE_PID" 2>/dev/null || true
+SITE_PID=""
+upload_big "$BASE"
+UPLOAD_S=$UP_S RSS_UP_BEFORE=$UP_BEFORE HWM_UP=$UP_HWM
 # The physical limit: the same 600 files written by cat, each fsynced (as
 # the service does before the pack's row commits).
 t0=$(now_s)
@@ -413,7 +451,8 @@ sync "$WORK"/catdir/*
 t1=$(now_s)
 CAT_S=$(elapsed "$t0" "$t1")
 rm -rf "$WORK/catdir"
-note_cmd "curl -F pack_name=big -F sex=1 -F age_min=110 -F age_max=120 -F 'file=@blob.jpg;filename=big/big_NNNNN_ori.jpg' ... x600 $BASE/api/admin/create   (500 KB random bytes after a JPEG header)"
+note_cmd "nginx with nginx/psyx.conf.template rendered by scripts/lib.sh (as install.sh does) on 127.0.0.1:$SITE_PORT, proxying to psyx"
+note_cmd "curl -u bench:PW -F pack_name=big -F sex=1 -F age_min=110 -F age_max=120 -F 'file=@blob.jpg;filename=big/big_NNNNN_ori.jpg' ... x600 $SITE/api/admin/create   (500 KB random bytes after a JPEG header); then the same to $BASE directly"
 note_cmd "curl '$BASE/api/admin/remove?id=ID'   (the big pack goes again)"
 note_cmd "for each of the 600 files: cat blob.jpg > DIR/FILE; then sync DIR/*   (fsync of each file)"
 
@@ -524,6 +563,7 @@ read -r DL1K_S DL1K_B <<<"$DL1K"
 read -r DL10K_S DL10K_B <<<"$DL10K"
 DL_GROWTH=$((HWM_DL10K - HWM_DL1K))
 UP_GROWTH=$((HWM_UP - RSS_UP_BEFORE))
+UPN_GROWTH=$((HWM_UPN - RSS_UPN_BEFORE))
 PG_BEST=$(awk -v a="${PG_RPS_64:-0}" -v b="${PG_RPS_20:-0}" 'BEGIN { print (a > b ? a : b) }')
 CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 MEM=$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
@@ -555,9 +595,11 @@ mkdir -p "$(dirname "$OUT")"
 	echo "| download 1,000 replies | ${DL1K_S} s, $((DL1K_B / 1048576)) MB; psql ${PSQL1K} s ($(ratio "$DL1K_S" "$PSQL1K")) | | |"
 	echo "| download 10,000 replies | ${DL10K_S} s, $((DL10K_B / 1048576)) MB; psql ${PSQL10K} s | ≤ 1.5× psql | $(ratio "$DL10K_S" "$PSQL10K") $(verdict "$DL10K_S <= 1.5 * $PSQL10K") |"
 	echo "| download RSS: before / peak 1k / peak 10k | $(mb "$RSS_DL_BEFORE") / $(mb "$HWM_DL1K") / $(mb "$HWM_DL10K") MB | growth 1k→10k < 32 MB | $(mb "$DL_GROWTH") MB $(verdict "$DL_GROWTH < 32 * 1024") |"
-	echo "| upload 300 pairs × 500 KB ($((UPLOAD_BYTES / 1048576)) MB) | ${UPLOAD_S} s; cat + fsync of the files ${CAT_S} s | ≤ 2× cat | $(ratio "$UPLOAD_S" "$CAT_S") $(verdict "$UPLOAD_S <= 2 * $CAT_S") |"
+	echo "| upload 300 pairs × 500 KB ($((UPLOAD_BYTES / 1048576)) MB) through Nginx (site config) | ${UPLOAD_NGINX_S} s; cat + fsync of the files ${CAT_S} s | ≤ 2× cat | $(ratio "$UPLOAD_NGINX_S" "$CAT_S") $(verdict "$UPLOAD_NGINX_S <= 2 * $CAT_S") |"
+	echo "| upload RSS through Nginx: before / peak | $(mb "$RSS_UPN_BEFORE") / $(mb "$HWM_UPN") MB | growth < 64 MB | $(mb "$UPN_GROWTH") MB $(verdict "$UPN_GROWTH < 64 * 1024") |"
+	echo "| the same upload straight to the service | ${UPLOAD_S} s | | $(ratio "$UPLOAD_S" "$CAT_S") |"
 	echo "| remove of that pack (row + 600-file folder) | ${REMOVE_S} s | | |"
-	echo "| upload RSS: before / peak | $(mb "$RSS_UP_BEFORE") / $(mb "$HWM_UP") MB | growth < 64 MB | $(mb "$UP_GROWTH") MB $(verdict "$UP_GROWTH < 64 * 1024") |"
+	echo "| upload RSS straight: before / peak | $(mb "$RSS_UP_BEFORE") / $(mb "$HWM_UP") MB | growth < 64 MB | $(mb "$UP_GROWTH") MB $(verdict "$UP_GROWTH < 64 * 1024") |"
 	echo "| idle RSS after start | $(mb "$IDLE_RSS") MB | < 30 MB | $(verdict "$IDLE_RSS < 30 * 1024") |"
 	echo "| RSS after setup / peak under wrk load / idle 5 s after | $(mb "$SETUP_RSS") / $(mb "$HWM_LOAD") / $(mb "$IDLE_AFTER_RSS") MB | | |"
 	echo

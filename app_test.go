@@ -93,6 +93,21 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// healthy tells whether the service at base answers /api/health with 200.
+func healthy(base string) bool {
+	res, err := http.Get(base + "/api/health")
+	if err != nil {
+		return false
+	}
+	res.Body.Close()
+	return res.StatusCode == 200
+}
+
+func waitServing(t *testing.T, base string) {
+	t.Helper()
+	waitFor(t, "the service to answer", func() bool { return healthy(base) })
+}
+
 // On SIGTERM (here: the context ending) the service stops taking
 // connections but lets an upload in flight finish and commit.
 func TestAppDrainsOnShutdown(t *testing.T) {
@@ -107,13 +122,7 @@ func TestAppDrainsOnShutdown(t *testing.T) {
 	ran := make(chan error, 1)
 	go func() { ran <- app.Run(ctx) }()
 	base := "http://" + cfg.Addr
-	waitFor(t, "the service to answer", func() bool {
-		res, err := http.Get(base + "/api/health")
-		if err == nil {
-			res.Body.Close()
-		}
-		return err == nil && res.StatusCode == 200
-	})
+	waitServing(t, base)
 
 	// An upload whose body we hold open.
 	pr, pw := io.Pipe()

@@ -83,11 +83,7 @@ func (c *child) start(t *testing.T) {
 			t.Fatalf("service exited at start:\n%s", c.out.String())
 		default:
 		}
-		res, err := http.Get(c.Base + "/api/health")
-		if err == nil {
-			res.Body.Close()
-		}
-		return err == nil && res.StatusCode == 200
+		return healthy(c.Base)
 	})
 }
 

@@ -34,13 +34,7 @@ func startApp(t *testing.T, cfg config.Config) string {
 		app.Close()
 	})
 	base := "http://" + cfg.Addr
-	waitFor(t, "the service to answer", func() bool {
-		res, err := http.Get(base + "/api/health")
-		if err == nil {
-			res.Body.Close()
-		}
-		return err == nil && res.StatusCode == 200
-	})
+	waitServing(t, base)
 	return base
 }
 

@@ -79,7 +79,7 @@ func (h *Handler) createPack(c *gin.Context) {
 	defer func() {
 		if up != nil {
 			if err := up.Discard(); err != nil {
-				h.log.Error("discard upload", zap.Error(err))
+				h.Log.Error("discard upload", zap.Error(err))
 			}
 		}
 	}()
@@ -135,7 +135,7 @@ func (h *Handler) createPack(c *gin.Context) {
 			return
 		}
 		if !kept {
-			h.log.Info("upload: skipped a file that is not a stimulus image", zap.String("file", safeName(part.FileName())))
+			h.Log.Info("upload: skipped a file that is not a stimulus image", zap.String("file", safeName(part.FileName())))
 		}
 	}
 	if up == nil {

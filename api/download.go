@@ -72,7 +72,7 @@ func (h *Handler) download(c *gin.Context) {
 		h.fail(c, err)
 	default:
 		// Half a file must not look like a whole one: cut the connection.
-		h.log.Error("download failed after it started", zap.Int("p_id", id), zap.Error(err))
+		h.Log.Error("download failed after it started", zap.Int("p_id", id), zap.Error(err))
 		panic(http.ErrAbortHandler)
 	}
 }

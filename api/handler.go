@@ -66,7 +66,6 @@ type Deps struct {
 // Handler answers the /api routes.
 type Handler struct {
 	Deps
-	log     *zap.Logger
 	indexes sync.Map // p_id -> pairIndex
 }
 
@@ -89,7 +88,7 @@ func New(d Deps) http.Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	h := &Handler{Deps: d, log: d.Log}
+	h := &Handler{Deps: d}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true

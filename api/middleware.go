@@ -81,7 +81,7 @@ func (h *Handler) recovery() gin.HandlerFunc {
 				err = fmt.Errorf("panic: %w", err)
 			}
 			if c.Writer.Written() {
-				h.log.Error("panic after response started", zap.Error(err))
+				h.Log.Error("panic after response started", zap.Error(err))
 				panic(http.ErrAbortHandler)
 			}
 			h.fail(c, err)

@@ -116,9 +116,7 @@ func TestPagesParticipant(t *testing.T) {
 
 	t.Run("ReloadResumes", func(t *testing.T) {
 		b := pagesBrowser(t)
-		b.do(t, chromedp.Navigate(s.BaseURL+"/"), chromedp.WaitVisible(chromedp.ID("signup-form")))
-		pagesFillForm(t, b, pagesPerson{Name: "김영희", Age: "33", Sex: "2", No: "A1234", Phone: "011-9876-5432", Email: "kim.yh+lab@example.ac.kr"})
-		b.do(t, chromedp.Click(chromedp.ID("to-confirm")), chromedp.WaitVisible(chromedp.ID("confirm")), chromedp.Click(chromedp.ID("start")))
+		pagesSignUp(t, b, s.BaseURL, pagesPerson{Name: "김영희", Age: "33", Sex: "2", No: "A1234", Phone: "011-9876-5432", Email: "kim.yh+lab@example.ac.kr"})
 		b.waitJS(t, `document.body.dataset.step === 'form' && document.querySelector('[data-field=phone]').classList.contains('invalid')`)
 		if msg := b.text(t, "#phone-hint"); !strings.Contains(msg, "휴대전화 번호") {
 			t.Errorf("server's phone refusal shown as %q", msg)
@@ -169,9 +167,7 @@ func TestPagesParticipant(t *testing.T) {
 	// the reply with a 400, which the page shows once and does not retry.
 	t.Run("SubmitRefused", func(t *testing.T) {
 		b := pagesBrowser(t)
-		b.do(t, chromedp.Navigate(s.BaseURL+"/"), chromedp.WaitVisible(chromedp.ID("signup-form")))
-		pagesFillForm(t, b, pagesPerson{Name: "최준호", Age: "35", Sex: "1", No: "B777", Phone: "010-4444-1111", Email: "choi@example.com"})
-		b.do(t, chromedp.Click(chromedp.ID("to-confirm")), chromedp.WaitVisible(chromedp.ID("confirm")), chromedp.Click(chromedp.ID("start")))
+		pagesSignUp(t, b, s.BaseURL, pagesPerson{Name: "최준호", Age: "35", Sex: "1", No: "B777", Phone: "010-4444-1111", Email: "choi@example.com"})
 		pagesInstructions(t, b, 12, false)
 		pagesTrials(t, b, 0, 11, func(int) string { return "f" }, false)
 		b.waitJS(t, `document.body.dataset.state === 'trial' && document.body.dataset.trial === '11'`)
@@ -197,9 +193,7 @@ func TestPagesParticipant(t *testing.T) {
 	// Last: it stops the API.
 	t.Run("SubmitWhileAPIDown", func(t *testing.T) {
 		b := pagesBrowser(t)
-		b.do(t, chromedp.Navigate(s.BaseURL+"/"), chromedp.WaitVisible(chromedp.ID("signup-form")))
-		pagesFillForm(t, b, pagesPerson{Name: "박민수", Age: "24", Sex: "1", No: "20231", Phone: "010-5555-0000", Email: "park@example.com"})
-		b.do(t, chromedp.Click(chromedp.ID("to-confirm")), chromedp.WaitVisible(chromedp.ID("confirm")), chromedp.Click(chromedp.ID("start")))
+		pagesSignUp(t, b, s.BaseURL, pagesPerson{Name: "박민수", Age: "24", Sex: "1", No: "20231", Phone: "010-5555-0000", Email: "park@example.com"})
 		pagesInstructions(t, b, 12, false)
 
 		plan := func(i int) string { return map[bool]string{true: "j", false: "f"}[i%2 == 0] }
@@ -888,4 +882,13 @@ func (b *pagesTab) throttleUpload(t *testing.T, bytesPerSecond float64) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// pagesSignUp opens the sign-up page, fills it in and confirms: the page
+// then sends the start request.
+func pagesSignUp(t *testing.T, b *pagesTab, base string, p pagesPerson) {
+	t.Helper()
+	b.do(t, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.ID("signup-form")))
+	pagesFillForm(t, b, p)
+	b.do(t, chromedp.Click(chromedp.ID("to-confirm")), chromedp.WaitVisible(chromedp.ID("confirm")), chromedp.Click(chromedp.ID("start")))
 }

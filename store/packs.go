@@ -54,10 +54,13 @@ type FolderRetirer interface {
 	Purge(trash string)
 }
 
-const listPacks = `
+// selectPacks is a pack with its reply count; callers add WHERE / ORDER BY.
+const selectPacks = `
 SELECT p.p_id, p.pack_name, p.sex, p.age_min, p.age_max, p.size, p.created_at,
        (SELECT count(*) FROM reply r WHERE r.p_id = p.p_id) AS count
-FROM pack p ORDER BY p.p_id`
+FROM pack p`
+
+const listPacks = selectPacks + ` ORDER BY p.p_id`
 
 // ListPacks returns every pack with its reply count, ordered by p_id.
 func (s *Store) ListPacks(ctx context.Context) ([]Pack, error) {
@@ -120,10 +123,7 @@ func (s *Store) PackFiles(ctx context.Context, id int) (*PackFiles, error) {
 	return p, nil
 }
 
-const packWithCount = `
-SELECT p.p_id, p.pack_name, p.sex, p.age_min, p.age_max, p.size, p.created_at,
-       (SELECT count(*) FROM reply r WHERE r.p_id = p.p_id) AS count
-FROM pack p WHERE p.p_id = $1`
+const packWithCount = selectPacks + ` WHERE p.p_id = $1`
 
 const insertPack = `
 INSERT INTO pack (pack_name, sex, age_min, age_max, size, pairs)

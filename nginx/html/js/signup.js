@@ -15,7 +15,9 @@ const rules = {
   age: { re: /^\d{1,3}$/, check: (v) => Number(v) <= 120, error: '나이를 0에서 120 사이의 숫자로 입력해주세요.' },
   sex: { re: /^[12]$/, error: '성별을 선택해주세요.' },
   no: { re: /^[A-Za-z0-9]+$/, max: 19, error: '학번은 띄어쓰기 없이 영문과 숫자로만 19자 이내로 입력해주세요.' },
-  phone: { re: /^\d{3}-\d{4}-\d{4}$/, error: '휴대전화 번호를 010-1234-5678 형식으로 입력해주세요.' },
+  // format: one # per digit; digits typed with or without dashes or spaces
+  // are put in this form before they are checked and sent ('' = as typed).
+  phone: { re: /^\d{3}-\d{4}-\d{4}$/, format: '###-####-####', error: '휴대전화 번호를 010-1234-5678 형식으로 입력해주세요.' },
   email: {
     re: /^[A-Za-z0-9]+[A-Za-z0-9.+_-]*@[A-Za-z0-9._-]+\.[a-zA-Z0-9]+$/,
     max: 47,
@@ -37,9 +39,28 @@ const NO_PACK = '입력하신 성별과 나이에 해당하는 검사가 현재 
 const defaultHint = {};
 const touched = new Set();
 
+// "01012345678", "010 1234 5678", "010-1234-5678" → "010-1234-5678" for
+// "###-####-####"; anything that is not that many digits stays as typed, for
+// the pattern to judge.
+function canonicalPhone(typed, format) {
+  const digits = typed.replace(/[\s-]/g, '');
+  const slots = (format.match(/#/g) ?? []).length;
+  if (!format || !/^\d+$/.test(digits) || digits.length !== slots) return typed;
+  let i = 0;
+  return format.replace(/#/g, () => digits[i++]);
+}
+
 function value(field) {
   if (field === 'sex') return form.querySelector('input[name=sex]:checked')?.value ?? '';
-  return form.elements[field].value.trim();
+  const typed = form.elements[field].value.trim();
+  return field === 'phone' ? canonicalPhone(typed, rules.phone.format) : typed;
+}
+
+// Shows the number in the form it will be sent in.
+function tidyPhone() {
+  const input = form.elements.phone;
+  const v = value('phone');
+  if (input.value !== v) input.value = v;
 }
 
 function problem(field) {
@@ -91,6 +112,7 @@ function toConfirm(event) {
   event.preventDefault();
   showGeneral('');
   FIELDS.forEach((f) => touched.add(f));
+  tidyPhone();
   const bad = FIELDS.filter((f) => !validate(f));
   if (bad.length) {
     const first = form.querySelector(`[data-field="${bad[0]}"] input`);
@@ -172,10 +194,13 @@ async function applyTexts() {
     const t = (await loadTexts()).signup || {};
     if (t.name_pattern) rules.name.re = new RegExp(t.name_pattern);
     if (t.phone_pattern) rules.phone.re = new RegExp(t.phone_pattern);
+    if (typeof t.phone_format === 'string') rules.phone.format = t.phone_format;
     if (t.name_error) rules.name.error = t.name_error;
     if (t.phone_error) rules.phone.error = t.phone_error;
     if (t.name_hint) defaultHint.name = t.name_hint;
     if (t.phone_hint) defaultHint.phone = t.phone_hint;
+    if (t.keyboard_note) $('keyboard-note').textContent = t.keyboard_note;
+    if (t.touch_only) $('touch-only-text').textContent = t.touch_only;
     for (const f of ['name', 'phone']) if (!form.querySelector(`[data-field="${f}"]`).classList.contains('invalid')) $(`${f}-hint`).textContent = defaultHint[f];
   } catch {
     // The built-in defaults match the server's defaults; go on with them.
@@ -187,14 +212,34 @@ for (const f of FIELDS) {
   const inputs = form.querySelectorAll(`[data-field="${f}"] input`);
   for (const input of inputs) {
     // Judge a field once the person has left it, then live while they fix it.
-    input.addEventListener('blur', () => { if (value(f) !== '' || touched.has(f)) { touched.add(f); validate(f); } });
+    input.addEventListener('blur', () => {
+      if (f === 'phone') tidyPhone();
+      if (value(f) !== '' || touched.has(f)) { touched.add(f); validate(f); }
+    });
     input.addEventListener('input', () => { if (touched.has(f)) validate(f); });
     input.addEventListener('change', () => { if (f === 'sex') { touched.add(f); validate(f); } });
   }
 }
+// The task is answered with the F and J keys: a phone or tablet (a coarse
+// pointer only, nothing that can hover) is told so instead of being let in.
+// A laptop with a touch screen still has its touchpad and gets the form.
+function touchOnly() {
+  const has = (q) => matchMedia(q).matches;
+  return has('(any-pointer: coarse)') && !has('(any-pointer: fine)') && !has('(any-hover: hover)');
+}
+
 form.addEventListener('submit', toConfirm);
 $('back').addEventListener('click', () => { showStep('form'); $('name').focus(); });
 $('start').addEventListener('click', start);
-showStep('form');
-offerResume();
 applyTexts();
+if (touchOnly()) {
+  form.hidden = true;
+  $('keyboard-note').hidden = true;
+  $('form-lead').hidden = true;
+  $('touch-only').hidden = false;
+  $('touch-url').textContent = location.origin + location.pathname;
+  document.body.dataset.step = 'touch-only';
+} else {
+  showStep('form');
+  offerResume();
+}

@@ -132,8 +132,9 @@ function formProblems(f) {
 
 function setBusy(busy) {
   for (const el of $('upload-form').querySelectorAll('input, select, button')) el.disabled = busy;
-  $('cancel').hidden = !busy;
-  $('cancel').disabled = false;
+  // Shown or not, the cancel button keeps its place, so the form never moves.
+  $('cancel').classList.toggle('idle', !busy);
+  $('cancel').disabled = !busy;
   $('upload').textContent = busy ? '업로드 중…' : '업로드';
   document.body.classList.toggle('busy', busy);
 }
@@ -208,12 +209,18 @@ function cell(text, className = '') {
   return td;
 }
 
-function link(text, href) {
+// Plain links: the browser streams the file to disk, the page never holds
+// it. The file is named by the server (<pack_name>-<p_id>.json): the empty
+// download attribute asks for a download without naming it.
+function link(text, href, format, label) {
   const a = document.createElement('a');
   a.textContent = text;
   a.href = href;
-  // Plain links: the browser streams the file to disk, the page never holds it.
   a.download = '';
+  a.dataset.format = format;
+  // Starts with the visible text, as a spoken command would say it.
+  a.setAttribute('aria-label', label);
+  a.title = label;
   return a;
 }
 
@@ -223,11 +230,20 @@ function row(p, freshId) {
   if (p.p_id === freshId) tr.className = 'fresh';
   const dl = document.createElement('td');
   dl.className = 'links';
-  dl.append(link('JSON', `/api/admin/download?id=${p.p_id}`), link('CSV', `/api/admin/download?id=${p.p_id}&format=csv`));
+  const url = `/api/admin/download?id=${p.p_id}`;
+  const what = `${p.pack_name} 응답 내려받기`;
+  dl.append(
+    link('JSON', url, 'json', `JSON: ${what} (Python·R 분석용)`),
+    link('CSV', `${url}&format=csv`, 'csv', `CSV: ${what} (pandas·R용)`),
+    // Excel on Korean Windows reads a CSV without a byte-order mark as
+    // CP949 and garbles the Hangul; pandas and R want none.
+    link('CSV (Excel)', `${url}&format=csv&bom=1`, 'excel', `CSV (Excel): ${what} (Excel에서 한글이 깨지지 않게 BOM을 붙인 CSV)`),
+  );
   const del = document.createElement('button');
   del.type = 'button';
   del.className = 'btn btn-danger btn-small';
   del.textContent = '삭제';
+  del.setAttribute('aria-label', `${p.pack_name} 세트 삭제`);
   del.addEventListener('click', () => remove(p, del));
   const delCell = document.createElement('td');
   delCell.append(del);
@@ -264,7 +280,9 @@ async function remove(p, button) {
   button.disabled = true;
   let res;
   try {
-    res = await request('GET', `/api/admin/remove?id=${p.p_id}`);
+    // A same-origin POST: the service refuses to delete on a navigation
+    // (a link, a typed address), which another site could trigger.
+    res = await request('POST', '/api/admin/remove', { form: { id: p.p_id } });
   } catch {
     res = { status: 0, text: '' };
   }

@@ -3,16 +3,23 @@
 
 // Resolves with {status, text, data} for every HTTP answer; rejects only when
 // no answer came (network down, proxy gone, timeout), so callers can tell
-// "the server said no" from "nobody answered".
-export async function request(method, url, { json, timeoutMs = 30000 } = {}) {
+// "the server said no" from "nobody answered". The body is json (sent as
+// JSON) or form (an object sent as application/x-www-form-urlencoded).
+export async function request(method, url, { json, form, timeoutMs = 30000 } = {}) {
   const ctrl = new AbortController();
   const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+  let body;
+  if (json !== undefined) body = JSON.stringify(json);
+  else if (form !== undefined) body = new URLSearchParams(form);
   try {
     const res = await fetch(url, {
       method,
       cache: 'no-store',
+      // Same-origin only: the browser adds Origin and Sec-Fetch-Site, which
+      // the service checks before it changes anything.
+      credentials: 'same-origin',
       headers: json === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: json === undefined ? undefined : JSON.stringify(json),
+      body,
       signal: ctrl.signal,
     });
     const text = await res.text();

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -199,6 +201,12 @@ func TestCrossSiteChangesRefused(t *testing.T) {
 		{"same site other origin", map[string]string{"Sec-Fetch-Site": "same-site"}, 403},
 		{"foreign origin", map[string]string{"Origin": "http://evil.example"}, 403},
 		{"null origin", map[string]string{"Origin": "null"}, 403},
+		{"link opened from a mail", map[string]string{"Sec-Fetch-Site": "none", "Sec-Fetch-Mode": "navigate"}, 403},
+		{"typed in the address bar", map[string]string{"Sec-Fetch-Site": "none"}, 403},
+		{"navigation from the site itself", map[string]string{"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "navigate"}, 403},
+		{"same host other port", map[string]string{"Origin": otherPort(t, e.URL)}, 403},
+		{"same host other scheme", map[string]string{"Origin": strings.Replace(e.URL, "http://", "https://", 1)}, 403},
+		{"proxied: origin is not the forwarded host", map[string]string{"Origin": e.URL, "X-Forwarded-Host": "psyx.example.org"}, 403},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -213,9 +221,23 @@ func TestCrossSiteChangesRefused(t *testing.T) {
 		t.Fatal("a refused request deleted the pack")
 	}
 	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/admin/remove?id=%d", e.URL, id), nil)
-	req.Header.Set("Origin", e.URL)
+	req.Header.Set("Origin", "https://psyx.example.org")
+	req.Header.Set("X-Forwarded-Proto", "https")
+	req.Header.Set("X-Forwarded-Host", "psyx.example.org")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Sec-Fetch-Mode", "cors")
 	wantStatus(t, e.do(t, req), 200, fmt.Sprintf("Pack %d Deleted.", id))
+}
+
+// otherPort is base (http://host:port) with another port.
+func otherPort(t *testing.T, base string) string {
+	t.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, _ := strconv.Atoi(u.Port())
+	return fmt.Sprintf("%s://%s:%d", u.Scheme, u.Hostname(), port+1)
 }
 
 func TestDownload(t *testing.T) {

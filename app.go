@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"time"
@@ -58,19 +59,24 @@ func NewApp(ctx context.Context, cfg config.Config, stderr io.Writer) (app *App,
 		return nil, fmt.Errorf("repair pack folders: %w", err)
 	}
 	handler := api.New(api.Deps{
-		Packs:          a.store,
-		Replies:        a.store,
-		DB:             a.store,
-		Folders:        a.library,
-		Log:            logs.api,
-		Rules:          api.Rules{Name: cfg.NameRE, Phone: cfg.PhoneRE},
+		Packs:   a.store,
+		Replies: a.store,
+		Runs:    a.store,
+		DB:      a.store,
+		Folders: a.library,
+		Log:     logs.api,
+		Rules:   api.Rules{Name: cfg.NameRE, Phone: cfg.PhoneRE, PhoneFormat: cfg.PhoneFormat},
+		RunRules: api.RunRules{ResumeWithin: cfg.ResumeWithin, AbandonAfter: cfg.AbandonAfter,
+			CompletionURL: cfg.CompletionURL},
 		Location:       cfg.Location,
 		MaxUploadBytes: cfg.MaxUploadBytes(),
+		Rand:           systemRand{},
+		Now:            time.Now,
 	})
 	a.srv = &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           handler,
-		ReadHeaderTimeout: cfg.ReadHeaderTimeout.Duration,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		// JSON requests are small; uploads and downloads lift their own
 		// deadlines (api's createPack and download).
 		ReadTimeout:    30 * time.Second,
@@ -103,8 +109,8 @@ func (a *App) Run(ctx context.Context) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	a.sys.Info("stopping: draining requests in flight", zap.Duration("deadline", a.cfg.ShutdownTimeout.Duration))
-	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout.Duration)
+	a.sys.Info("stopping: draining requests in flight", zap.Duration("deadline", a.cfg.ShutdownTimeout))
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
 	if err := a.srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
@@ -125,3 +131,9 @@ func (a *App) Close() error {
 	errs = append(errs, a.logs.Close())
 	return errors.Join(errs...)
 }
+
+// systemRand orders pairs with math/rand/v2's goroutine-safe generator.
+type systemRand struct{}
+
+func (systemRand) Shuffle(n int, swap func(i, j int)) { rand.Shuffle(n, swap) }
+func (systemRand) IntN(n int) int                     { return rand.IntN(n) }

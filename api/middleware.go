@@ -9,6 +9,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"go.uber.org/zap"
+
+	"github.com/psyx-lab/psyx/model"
 )
 
 // Keys handlers set for the request log.
@@ -108,17 +110,17 @@ func (h *Handler) sameOrigin() gin.HandlerFunc {
 
 func checkSameOrigin(r *http.Request) error {
 	if mode := r.Header.Get("Sec-Fetch-Mode"); mode == "navigate" || mode == "nested-navigate" {
-		return fmt.Errorf("%w: a browser navigation", errCrossSite)
+		return errCrossSite("a browser navigation")
 	}
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
-		return fmt.Errorf("%w: Sec-Fetch-Site %s", errCrossSite, clip(site))
+		return errCrossSite("Sec-Fetch-Site " + model.Echo(site))
 	}
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return nil
 	}
 	if want := siteOrigin(r); !strings.EqualFold(origin, want) {
-		return fmt.Errorf("%w: origin %s, site %s", errCrossSite, clip(origin), clip(want))
+		return errCrossSite("origin " + model.Echo(origin) + ", site " + model.Echo(want))
 	}
 	return nil
 }

@@ -1,0 +1,48 @@
+package model
+
+import (
+	"database/sql"
+	"encoding/json"
+	"time"
+)
+
+// Person is the personal part of a start, a run and a reply.
+type Person struct {
+	Name  string `db:"name"`
+	Email string `db:"email"`
+	No    string `db:"no"`
+	Sex   int    `db:"sex"`
+	Age   int    `db:"age"`
+	Phone string `db:"phone"`
+}
+
+// Reply is one participant's finished answers to a pack.
+type Reply struct {
+	ID     int64 `db:"r_id"`
+	PackID int   `db:"p_id"`
+	Person
+	// Answers is a JSON array of [key, rt, left, right], as checked and
+	// normalised by the API (rt rounded to the millisecond).
+	Answers   json.RawMessage `db:"answers"`
+	Token     sql.NullString  `db:"token"`
+	Client    json.RawMessage `db:"client"`
+	Events    json.RawMessage `db:"events"`
+	CreatedAt time.Time       `db:"created_at"`
+	// StartedAt is when the run that became this reply started; nil for a
+	// reply submitted without a run.
+	StartedAt *time.Time `db:"started_at"`
+}
+
+// Events are what the experiment page counts while a run goes on; each is
+// cumulative, so the larger of two reports is the later one.
+type Events struct {
+	Blur     int `json:"blur"`
+	HiddenMS int `json:"hidden_ms"`
+	Resized  int `json:"resized"`
+}
+
+// Merge keeps, per count, the larger of e and o: reports may arrive out of
+// order (a retried save overtaken by the next one).
+func (e Events) Merge(o Events) Events {
+	return Events{Blur: max(e.Blur, o.Blur), HiddenMS: max(e.HiddenMS, o.HiddenMS), Resized: max(e.Resized, o.Resized)}
+}

@@ -34,15 +34,10 @@ type Reply struct {
 }
 
 // Events are what the experiment page counts while a run goes on; each is
-// cumulative, so the larger of two reports is the later one.
+// cumulative, so of two reports the larger count is the later one (the
+// store keeps the larger).
 type Events struct {
 	Blur     int `json:"blur"`
 	HiddenMS int `json:"hidden_ms"`
 	Resized  int `json:"resized"`
-}
-
-// Merge keeps, per count, the larger of e and o: reports may arrive out of
-// order (a retried save overtaken by the next one).
-func (e Events) Merge(o Events) Events {
-	return Events{Blur: max(e.Blur, o.Blur), HiddenMS: max(e.HiddenMS, o.HiddenMS), Resized: max(e.Resized, o.Resized)}
 }

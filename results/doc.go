@@ -20,4 +20,17 @@
 // it, and the [Stats] methods answer CIs, infoVals and the quality table
 // from it, streaming the noise from disk instead of keeping it in memory.
 // A *Stats is safe for concurrent use.
+//
+//	// once, when the pack is uploaded (seconds for 300 pairs of 512×512):
+//	err := results.Compute(ctx, pairs, uint64(packID), statsPath)
+//	var ipe *results.InconsistentPackError // errors.As → 400 ipe.Error()
+//
+//	// per request (or cached per pack):
+//	s, err := results.Open(statsPath) // ErrCorrupt / ErrVersion → compute again
+//	defer s.Close()
+//	ci, err := s.GroupCI(ctx, trialsPerReply)          // ErrNoReplies → 400
+//	c, err := s.WritePNG(w, ci, results.Independent, 0) // c → X-Psyx-Scaling-Constant
+//	rows, err := s.QualityTable(ctx, replies, results.DefaultThresholds())
+//
+// At start-up, RemoveTemps(dir, 0) deletes what a crash left half-written.
 package results

@@ -16,8 +16,9 @@ import (
 // CIs of the pack's Responders random responders (±1 with equal odds, fixed
 // by the pack's seed) over the same answered pairs S. Every norm comes
 // exactly from the Gram matrix: ‖(1/n) Σ_S r_i c_i‖ = sqrt(r_Sᵀ G_SS r_S)/n,
-// and the common factor 1/n cancels in the ratio. No answered trial gives
-// ErrNoAnswers (and NaN).
+// and the common factor 1/n cancels in the ratio. Pairs a reply does not
+// list count as timed out. No answered trial gives ErrNoAnswers (and NaN);
+// a single answered pair gives NaN (every reference norm is the same, MAD 0).
 func (s *Stats) InfoVal(trials []Trial) (float64, error) {
 	return s.infoVal(trials, &ivScratch{})
 }

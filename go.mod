@@ -12,6 +12,7 @@ require (
 	github.com/lestrrat-go/file-rotatelogs v2.4.0+incompatible
 	github.com/lib/pq v1.12.3
 	go.uber.org/zap v1.28.0
+	gonum.org/v1/gonum v0.17.0
 )
 
 require (

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"go.uber.org/zap"
@@ -15,6 +16,8 @@ import (
 	"github.com/psyx-lab/psyx/api"
 	"github.com/psyx-lab/psyx/config"
 	"github.com/psyx-lab/psyx/packs"
+	"github.com/psyx-lab/psyx/report"
+	"github.com/psyx-lab/psyx/results"
 	"github.com/psyx-lab/psyx/store"
 )
 
@@ -25,6 +28,7 @@ type App struct {
 	logs    *apiLogs
 	store   *store.Store
 	library *packs.Library
+	results *report.Service
 	srv     *http.Server
 }
 
@@ -55,7 +59,13 @@ func NewApp(ctx context.Context, cfg config.Config, stderr io.Writer) (app *App,
 	if a.library, err = packs.NewLibrary(cfg.DataDir, cfg.PairsPerPack, logs.api); err != nil {
 		return nil, err
 	}
-	if err := a.store.WithFoldersLocked(ctx, a.library.Sweep); err != nil {
+	if a.results, err = report.New(a.store, filepath.Join(cfg.DataDir, "packs"), cfg.StatsDir(), logs.api); err != nil {
+		return nil, err
+	}
+	sweep := func(packs map[string]int) error {
+		return errors.Join(a.library.Sweep(packs), a.results.Sweep(packs))
+	}
+	if err := a.store.WithFoldersLocked(ctx, sweep); err != nil {
 		return nil, fmt.Errorf("repair pack folders: %w", err)
 	}
 	handler := api.New(api.Deps{
@@ -72,6 +82,8 @@ func NewApp(ctx context.Context, cfg config.Config, stderr io.Writer) (app *App,
 		MaxUploadBytes: cfg.MaxUploadBytes(),
 		Rand:           systemRand{},
 		Now:            time.Now,
+		Results:        a.results,
+		Quality:        thresholds(cfg.Quality),
 	})
 	a.srv = &http.Server{
 		Addr:              cfg.Addr,
@@ -125,11 +137,21 @@ func (a *App) Run(ctx context.Context) error {
 // Close releases the database and flushes the logs.
 func (a *App) Close() error {
 	var errs []error
+	if a.results != nil {
+		errs = append(errs, a.results.Close())
+	}
 	if a.store != nil {
 		errs = append(errs, a.store.Close())
 	}
 	errs = append(errs, a.logs.Close())
 	return errors.Join(errs...)
+}
+
+// thresholds are the configured quality flags in results' terms.
+func thresholds(q config.Quality) results.Thresholds {
+	return results.Thresholds{TimeoutRate: q.TimeoutRate, FastRT: q.FastRT, FastRate: q.FastRate,
+		SideLow: q.SideMin, SideHigh: q.SideMax, OriLow: q.OriMin, OriHigh: q.OriMax,
+		InfoVal: q.InfoValMin, Blur: q.BlurMax, HiddenMS: q.HiddenMSMax}
 }
 
 // systemRand orders pairs with math/rand/v2's goroutine-safe generator.

@@ -71,6 +71,7 @@ func (h *Handler) createPack(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
+	h.Results.Prepare(id)
 	text(c, "Pack "+strconv.Itoa(id)+" Added.")
 }
 
@@ -103,5 +104,6 @@ func (h *Handler) removePack(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
+	h.Results.Forget(id)
 	text(c, "Pack "+strconv.Itoa(id)+" Deleted.")
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/psyx-lab/psyx/model"
 	"github.com/psyx-lab/psyx/packs"
+	"github.com/psyx-lab/psyx/results"
 )
 
 // PackStore reads and changes packs.
@@ -78,6 +79,8 @@ type Deps struct {
 	MaxUploadBytes int64
 	Rand           Randomizer
 	Now            func() time.Time
+	Results        Results
+	Quality        results.Thresholds
 }
 
 // Handler answers the /api routes.
@@ -105,6 +108,8 @@ func New(d Deps) http.Handler {
 	admin := r.Group("/api/admin")
 	admin.GET("/list", quick, h.listPacks)
 	admin.GET("/download", h.download)
+	admin.GET("/ci", h.ci)
+	admin.GET("/quality", h.quality)
 	change := admin.Group("", h.sameOrigin())
 	change.POST("/create", h.createPack)
 	change.GET("/remove", quick, h.removePack)

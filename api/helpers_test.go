@@ -24,6 +24,8 @@ import (
 	"github.com/psyx-lab/psyx/api"
 	"github.com/psyx-lab/psyx/internal/testkit"
 	"github.com/psyx-lab/psyx/packs"
+	"github.com/psyx-lab/psyx/report"
+	"github.com/psyx-lab/psyx/results"
 	"github.com/psyx-lab/psyx/store"
 	"github.com/psyx-lab/psyx/store/pgtest"
 )
@@ -103,6 +105,11 @@ func newService(tb testing.TB, dbURL string, opts envOptions, log *zap.Logger, m
 	if opts.rand == nil {
 		opts.rand = rand.New(rand.NewPCG(1, 2))
 	}
+	rep, err := report.New(st, filepath.Join(dataDir, "packs"), filepath.Join(dataDir, "stats"), log)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { rep.Close() }) // before the data folder goes: cleanups run last first
 	runs := opts.runs
 	if runs == (api.RunRules{}) {
 		runs = api.RunRules{ResumeWithin: 2 * time.Hour, AbandonAfter: 30 * time.Minute}
@@ -116,6 +123,8 @@ func newService(tb testing.TB, dbURL string, opts envOptions, log *zap.Logger, m
 		MaxUploadBytes: maxUpload,
 		Rand:           &lockedRand{r: opts.rand},
 		Now:            now,
+		Results:        rep,
+		Quality:        results.DefaultThresholds(),
 	})
 	return service{Handler: h, Store: st, DataDir: dataDir}
 }

@@ -28,9 +28,18 @@ import (
 )
 
 type benchEnv struct {
-	H     http.Handler
-	Store *store.Store
-	Pairs int
+	H       http.Handler
+	Store   *store.Store
+	Pairs   int
+	DataDir string
+	log     *zap.Logger
+}
+
+// fresh is the same service with empty caches, as after a restart.
+func (e *benchEnv) fresh(tb testing.TB) *benchEnv {
+	f := *e
+	f.H = handlerFor(tb, e.Store, e.DataDir, envOptions{pairs: e.Pairs}, e.log, 1<<30)
+	return &f
 }
 
 // newBenchEnv is a service on a fresh database of the shared test cluster
@@ -47,7 +56,7 @@ func newBenchEnv(tb testing.TB, pairs int) *benchEnv {
 	enc.EncodeDuration = zapcore.MillisDurationEncoder
 	log := zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(enc), zapcore.AddSync(io.Discard), zap.InfoLevel))
 	svc := newService(tb, url, envOptions{pairs: pairs}, log, 1<<30)
-	return &benchEnv{H: svc.Handler, Store: svc.Store, Pairs: pairs}
+	return &benchEnv{H: svc.Handler, Store: svc.Store, Pairs: pairs, DataDir: svc.DataDir, log: log}
 }
 
 // sink is a ResponseWriter that keeps only the status and the byte count,

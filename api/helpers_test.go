@@ -90,6 +90,12 @@ func newService(tb testing.TB, dbURL string, opts envOptions, log *zap.Logger, m
 		tb.Fatal(err)
 	}
 	dataDir := tb.TempDir()
+	return service{Handler: handlerFor(tb, st, dataDir, opts, log, maxUpload), Store: st, DataDir: dataDir}
+}
+
+// handlerFor wires a handler on st and dataDir, with caches of its own.
+func handlerFor(tb testing.TB, st *store.Store, dataDir string, opts envOptions, log *zap.Logger, maxUpload int64) http.Handler {
+	tb.Helper()
 	lib, err := packs.NewLibrary(dataDir, opts.pairs, log)
 	if err != nil {
 		tb.Fatal(err)
@@ -126,7 +132,7 @@ func newService(tb testing.TB, dbURL string, opts envOptions, log *zap.Logger, m
 		Results:        rep,
 		Quality:        results.DefaultThresholds(),
 	})
-	return service{Handler: h, Store: st, DataDir: dataDir}
+	return h
 }
 
 // resp is a finished response.

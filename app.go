@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"go.uber.org/zap"
@@ -14,6 +16,8 @@ import (
 	"github.com/psyx-lab/psyx/api"
 	"github.com/psyx-lab/psyx/config"
 	"github.com/psyx-lab/psyx/packs"
+	"github.com/psyx-lab/psyx/report"
+	"github.com/psyx-lab/psyx/results"
 	"github.com/psyx-lab/psyx/store"
 )
 
@@ -24,6 +28,7 @@ type App struct {
 	logs    *apiLogs
 	store   *store.Store
 	library *packs.Library
+	results *report.Service
 	srv     *http.Server
 }
 
@@ -54,23 +59,36 @@ func NewApp(ctx context.Context, cfg config.Config, stderr io.Writer) (app *App,
 	if a.library, err = packs.NewLibrary(cfg.DataDir, cfg.PairsPerPack, logs.api); err != nil {
 		return nil, err
 	}
-	if err := a.store.WithFoldersLocked(ctx, a.library.Sweep); err != nil {
+	if a.results, err = report.New(a.store, filepath.Join(cfg.DataDir, "packs"), cfg.StatsDir(), logs.api); err != nil {
+		return nil, err
+	}
+	sweep := func(packs map[string]int) error {
+		return errors.Join(a.library.Sweep(packs), a.results.Sweep(packs))
+	}
+	if err := a.store.WithFoldersLocked(ctx, sweep); err != nil {
 		return nil, fmt.Errorf("repair pack folders: %w", err)
 	}
 	handler := api.New(api.Deps{
-		Packs:          a.store,
-		Replies:        a.store,
-		DB:             a.store,
-		Folders:        a.library,
-		Log:            logs.api,
-		Rules:          api.Rules{Name: cfg.NameRE, Phone: cfg.PhoneRE},
+		Packs:   a.store,
+		Replies: a.store,
+		Runs:    a.store,
+		DB:      a.store,
+		Folders: a.library,
+		Log:     logs.api,
+		Rules:   api.Rules{Name: cfg.NameRE, Phone: cfg.PhoneRE, PhoneFormat: cfg.PhoneFormat},
+		RunRules: api.RunRules{ResumeWithin: cfg.ResumeWithin, AbandonAfter: cfg.AbandonAfter,
+			CompletionURL: cfg.CompletionURL},
 		Location:       cfg.Location,
 		MaxUploadBytes: cfg.MaxUploadBytes(),
+		Rand:           systemRand{},
+		Now:            time.Now,
+		Results:        a.results,
+		Quality:        thresholds(cfg.Quality),
 	})
 	a.srv = &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           handler,
-		ReadHeaderTimeout: cfg.ReadHeaderTimeout.Duration,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		// JSON requests are small; uploads and downloads lift their own
 		// deadlines (api's createPack and download).
 		ReadTimeout:    30 * time.Second,
@@ -103,8 +121,8 @@ func (a *App) Run(ctx context.Context) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	a.sys.Info("stopping: draining requests in flight", zap.Duration("deadline", a.cfg.ShutdownTimeout.Duration))
-	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout.Duration)
+	a.sys.Info("stopping: draining requests in flight", zap.Duration("deadline", a.cfg.ShutdownTimeout))
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
 	if err := a.srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
@@ -119,9 +137,25 @@ func (a *App) Run(ctx context.Context) error {
 // Close releases the database and flushes the logs.
 func (a *App) Close() error {
 	var errs []error
+	if a.results != nil {
+		errs = append(errs, a.results.Close())
+	}
 	if a.store != nil {
 		errs = append(errs, a.store.Close())
 	}
 	errs = append(errs, a.logs.Close())
 	return errors.Join(errs...)
 }
+
+// thresholds are the configured quality flags in results' terms.
+func thresholds(q config.Quality) results.Thresholds {
+	return results.Thresholds{TimeoutRate: q.TimeoutRate, FastRT: q.FastRT, FastRate: q.FastRate,
+		SideLow: q.SideMin, SideHigh: q.SideMax, OriLow: q.OriMin, OriHigh: q.OriMax,
+		InfoVal: q.InfoValMin, Blur: q.BlurMax, HiddenMS: q.HiddenMSMax}
+}
+
+// systemRand orders pairs with math/rand/v2's goroutine-safe generator.
+type systemRand struct{}
+
+func (systemRand) Shuffle(n int, swap func(i, j int)) { rand.Shuffle(n, swap) }
+func (systemRand) IntN(n int) int                     { return rand.IntN(n) }

@@ -16,7 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/psyx-lab/psyx/config"
+	"github.com/psyx-lab/psyx/internal/testkit"
 	"github.com/psyx-lab/psyx/store/pgtest"
 )
 
@@ -30,6 +33,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "serve" {
 		os.Exit(run([]string{"serve"}, os.Stdout, os.Stderr))
 	}
+	gin.SetMode(gin.ReleaseMode) // as serve does
 	os.Exit(pgtest.Main(m, &cluster))
 }
 
@@ -144,7 +148,7 @@ func TestAppDrainsOnShutdown(t *testing.T) {
 		mw.WriteField(kv[0], kv[1])
 	}
 	w, _ := mw.CreateFormFile("file", "d_00001_ori.jpg")
-	w.Write([]byte{0xFF, 0xD8, 0xFF, 0})
+	w.Write(testkit.Encode(testkit.Stimulus(1, 0, 32), testkit.JPEG))
 	staging := filepath.Join(cfg.DataDir, ".staging")
 	waitFor(t, "the upload to reach the handler", func() bool {
 		entries, _ := os.ReadDir(staging)
@@ -166,7 +170,7 @@ func TestAppDrainsOnShutdown(t *testing.T) {
 	}
 
 	w, _ = mw.CreateFormFile("file", "d_00001_inv.jpg")
-	w.Write([]byte{0xFF, 0xD8, 0xFF, 1})
+	w.Write(testkit.Encode(testkit.Stimulus(1, 1, 32), testkit.JPEG))
 	mw.Close()
 	pw.Close()
 	if got := <-result; got != "200 Pack 1 Added." {
@@ -239,9 +243,7 @@ func TestPackImportCommand(t *testing.T) {
 	t.Setenv("PSYX_DATA_DIR", cfg.DataDir)
 	t.Setenv("PSYX_PAIRS_PER_PACK", "2")
 	src := t.TempDir()
-	for _, n := range []string{"f_00001_ori.jpg", "f_00001_inv.jpg", "f_00002_ori.jpg", "f_00002_inv.jpg"} {
-		os.WriteFile(filepath.Join(src, n), []byte{0xFF, 0xD8, 0xFF, 9}, 0o644)
-	}
+	testkit.WritePackFiles(t, src, "f", 2)
 	os.WriteFile(filepath.Join(src, ".DS_Store"), []byte{1}, 0o644)
 	args := []string{"pack", "import", "--name", "local", "--sex", "2", "--age-min", "20", "--age-max", "29", src}
 	var out, errOut bytes.Buffer

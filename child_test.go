@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/psyx-lab/psyx/internal/testkit"
 )
 
 // child is the service running as its own process.
@@ -109,7 +111,7 @@ func childSettings(t *testing.T, dbURL, dataDir string, pairs int) map[string]st
 }
 
 // packUpload writes a multipart pack upload: fields first, then pairs of
-// files of size bytes each (JPEG magic, then filler).
+// files of size bytes each (a real JPEG, padded).
 func packUpload(w io.Writer, name string, sex, lo, hi, pairs, size int) (string, error) {
 	mw := multipart.NewWriter(w)
 	for _, kv := range [][2]string{{"pack_name", name}, {"sex", fmt.Sprint(sex)}, {"age_min", fmt.Sprint(lo)}, {"age_max", fmt.Sprint(hi)}} {
@@ -117,8 +119,7 @@ func packUpload(w io.Writer, name string, sex, lo, hi, pairs, size int) (string,
 			return "", err
 		}
 	}
-	data := make([]byte, size)
-	copy(data, []byte{0xFF, 0xD8, 0xFF, 0xE0})
+	data := testkit.PaddedJPEG(size)
 	for i := 1; i <= pairs; i++ {
 		for _, side := range []string{"ori", "inv"} {
 			fw, err := mw.CreateFormFile("file", fmt.Sprintf("%s_%05d_%s.jpg", name, i, side))

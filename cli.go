@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"syscall"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/psyx-lab/psyx/config"
 	"github.com/psyx-lab/psyx/packs"
 )
@@ -43,7 +45,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "serve":
 		err = serve(stderr)
 	case "migrate":
-		err = migrate(stdout, stderr)
+		err = migrate(stdout)
 	case "pack":
 		if len(args) == 0 || args[0] != "import" {
 			fmt.Fprint(stderr, usage)
@@ -101,6 +103,7 @@ func serve(stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	gin.SetMode(gin.ReleaseMode)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	app, err := NewApp(ctx, cfg, stderr)
@@ -111,7 +114,7 @@ func serve(stderr io.Writer) error {
 	return errors.Join(runErr, app.Close())
 }
 
-func migrate(stdout, stderr io.Writer) error {
+func migrate(stdout io.Writer) error {
 	cfg, err := loadConfig()
 	if err != nil {
 		return err

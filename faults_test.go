@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/psyx-lab/psyx/internal/testkit"
 	"github.com/psyx-lab/psyx/store/pgtest"
 )
 
@@ -254,5 +255,64 @@ func TestDiskFullDuringUpload(t *testing.T) {
 	createPack(t, svc.Base, "small", 1, 20, 29, 20)
 	if _, err := os.Stat(filepath.Join(dataDir, "packs", "small", "small_00020_inv.jpg")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// kill -9 in a stream of progress saves: every save that got a 200 is
+// there after the restart.
+func TestKillDuringProgress(t *testing.T) {
+	dbURL := cluster.NewDatabase(t)
+	svc := startChild(t, childSettings(t, dbURL, t.TempDir(), 40))
+	db := openDB(t, dbURL)
+	createPack(t, svc.Base, "female20s", 2, 20, 29, 40)
+
+	const workers = 8
+	type worker struct {
+		token string
+		acked atomic.Int64 // answers the server acknowledged
+	}
+	ws := make([]*worker, workers)
+	var stop atomic.Bool
+	var total atomic.Int64
+	done := make(chan struct{}, workers)
+	for i := range ws {
+		b, _ := json.Marshal(testkit.Person(i, 2, 25))
+		status, body := post(svc.Base+"/api/reply/start", "application/json", bytes.NewReader(b))
+		if status != 200 {
+			t.Fatalf("start: %d %s", status, body)
+		}
+		var s struct {
+			Token string      `json:"token"`
+			Pairs [][2]string `json:"pic_pairs"`
+		}
+		json.Unmarshal([]byte(body), &s)
+		ws[i] = &worker{token: s.Token}
+		answers := testkit.Answers(s.Pairs, testkit.Cycle)
+		go func(w *worker) {
+			defer func() { done <- struct{}{} }()
+			for n := 1; n <= len(answers) && !stop.Load(); n++ {
+				raw, _ := json.Marshal(map[string]any{"token": w.token, "answers": answers[:n]})
+				if status, _ := post(svc.Base+"/api/reply/progress", "application/json", bytes.NewReader(raw)); status == 200 {
+					w.acked.Store(int64(n))
+					total.Add(1)
+				}
+			}
+		}(ws[i])
+	}
+	waitFor(t, "a quarter of the saves", func() bool { return total.Load() >= workers*40/4 })
+	svc.kill(t)
+	stop.Store(true)
+	for range workers {
+		<-done
+	}
+	svc.start(t)
+	for i, w := range ws {
+		var answered int64
+		if err := db.Get(&answered, `SELECT answered FROM run WHERE token = $1`, w.token); err != nil {
+			t.Fatal(err)
+		}
+		if answered < w.acked.Load() {
+			t.Errorf("worker %d: %d answers acknowledged, %d stored", i, w.acked.Load(), answered)
+		}
 	}
 }

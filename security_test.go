@@ -41,7 +41,7 @@ func startApp(t *testing.T, cfg config.Config) string {
 // A client that never finishes its headers is cut off by the server.
 func TestSlowClientCutOff(t *testing.T) {
 	cfg := testConfig(t)
-	cfg.ReadHeaderTimeout.Duration = 300 * time.Millisecond
+	cfg.ReadHeaderTimeout = 300 * time.Millisecond
 	startApp(t, cfg)
 	conn, err := net.Dial("tcp", cfg.Addr)
 	if err != nil {

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -19,7 +21,7 @@ func TestCreatePackRejects(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	e.createPack(t, "taken", 1, 20, 29)
 	good := form{"fresh", "2", "20", "29"}
-	bad := func(name string, data []byte) []file { return append(packFiles("x", 2), file{name, data}) }
+	bad := func(name string, data []byte) []file { return append(packFiles("x", 2), file{Name: name, Data: data}) }
 	tests := []struct {
 		name  string
 		form  form
@@ -43,13 +45,19 @@ func TestCreatePackRejects(t *testing.T) {
 		{"too few pairs", good, packFiles("x", 2), "Invalid Folder Size"},
 		{"too many pairs", good, packFiles("x", 4), "Invalid Folder Size"},
 		{"ori without inv", good, bad("x_00003_ori.jpg", jpeg), "Invalid Folder Size"},
-		{"pair number 0", good, append(bad("x_00000_ori.jpg", jpeg), file{"x_00000_inv.jpg", jpeg}), "Invalid Folder Size"},
-		{"duplicate side", good, append(packFiles("x", 3), file{"other/x_00001_ori.jpg", jpeg}), "Invalid Folder Size"},
-		{"only junk files", good, []file{{".DS_Store", []byte("x")}, {"Thumbs.db", []byte("x")}}, "Invalid Folder Size"},
-		{"jpg that is text", good, append(packFiles("x", 2), file{"x_00003_ori.jpg", []byte("hello")}, file{"x_00003_inv.jpg", jpeg}), "Invalid Image: x_00003_ori.jpg"},
-		{"png with jpeg bytes", good, append(packFiles("x", 2), file{"x_00003_ori.PNG", jpeg}, file{"x_00003_inv.jpg", jpeg}), "Invalid Image: x_00003_ori.PNG"},
-		{"empty image", good, append(packFiles("x", 2), file{"x_00003_ori.jpg", nil}, file{"x_00003_inv.jpg", jpeg}), "Invalid Image: x_00003_ori.jpg"},
+		{"pair number 0", good, append(bad("x_00000_ori.jpg", jpeg), file{Name: "x_00000_inv.jpg", Data: jpeg}), "Invalid Folder Size"},
+		{"duplicate side", good, append(packFiles("x", 3), file{Name: "other/x_00001_ori.jpg", Data: jpeg}), "Invalid Folder Size"},
+		{"only junk files", good, []file{{Name: ".DS_Store", Data: []byte("x")}, {Name: "Thumbs.db", Data: []byte("x")}}, "Invalid Folder Size"},
+		{"jpg that is text", good, append(packFiles("x", 2), file{Name: "x_00003_ori.jpg", Data: []byte("hello")}, file{Name: "x_00003_inv.jpg", Data: jpeg}), "Invalid Image: x_00003_ori.jpg"},
+		{"png with jpeg bytes", good, append(packFiles("x", 2), file{Name: "x_00003_ori.PNG", Data: jpeg}, file{Name: "x_00003_inv.jpg", Data: jpeg}), "Invalid Image: x_00003_ori.PNG"},
+		{"empty image", good, append(packFiles("x", 2), file{Name: "x_00003_ori.jpg", Data: nil}, file{Name: "x_00003_inv.jpg", Data: jpeg}), "Invalid Image: x_00003_ori.jpg"},
 		{"overlapping range", form{"fresh", "1", "29", "35"}, packFiles("x", 3), "Pack Condition Overlapped"},
+		{"two prefixes", good, append(packFiles("x", 2), file{Name: "zzz_00003_ori.jpg", Data: jpeg}, file{Name: "zzz_00003_inv.jpg", Data: jpeg}),
+			"Inconsistent Pack: files of more than one prefix (x, zzz)"},
+		{"two prefixes, two formats", good, []file{{Name: "aaa_00001_ori.png", Data: png}, {Name: "zzz_00001_inv.jpeg", Data: jpeg}},
+			"Inconsistent Pack: files of more than one prefix (aaa, zzz)"},
+		{"two image sizes", good, append(packFiles("x", 2), file{Name: "x_00003_ori.png", Data: png48}, file{Name: "x_00003_inv.jpg", Data: jpeg}),
+			"Inconsistent Pack: x_00003_ori.png is 48×48, x_00001_ori.jpg is 32×32"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,21 +81,22 @@ func TestCreatePackRejects(t *testing.T) {
 
 func TestCreatePackAccepts(t *testing.T) {
 	e := newEnv(t, envOptions{})
+	// One prefix, formats and extension cases mixed, folder paths, junk.
 	files := []file{
-		{"a/b/face_00001_ori.JPG", jpeg}, {`c:\x\face_00001_inv.jpeg`, jpeg},
-		{"face_00002_ori.png", png}, {"face_00002_inv.PNG", png},
-		{"face.v2-x_00003_ori.jpg", jpeg}, {"face.v2-x_00003_inv.jpg", jpeg},
-		{".DS_Store", []byte{0}}, {"Thumbs.db", []byte{1}}, {"._face_00001_ori.JPG", []byte{2}}, {"notes.txt", []byte("hi")},
+		{Name: "a/b/face.v2-x_00001_ori.JPG", Data: jpeg}, {Name: `c:\x\face.v2-x_00001_inv.jpeg`, Data: jpeg},
+		{Name: "face.v2-x_00002_ori.png", Data: png}, {Name: "face.v2-x_00002_inv.PNG", Data: png},
+		{Name: "face.v2-x_00003_ori.jpg", Data: jpeg}, {Name: "face.v2-x_00003_inv.jpg", Data: jpeg},
+		{Name: ".DS_Store", Data: []byte{0}}, {Name: "Thumbs.db", Data: []byte{1}}, {Name: "._face_00001_ori.JPG", Data: []byte{2}}, {Name: "notes.txt", Data: []byte("hi")},
 	}
 	r := e.upload(t, form{"mixed", "1", "0", "120"}, files)
 	wantStatus(t, r, http.StatusOK, "Pack 1 Added.")
 	got := e.dirEntries(t, "packs/mixed")
-	want := []string{"face.v2-x_00003_inv.jpg", "face.v2-x_00003_ori.jpg", "face_00001_inv.jpeg", "face_00001_ori.JPG", "face_00002_inv.PNG", "face_00002_ori.png"}
+	want := []string{"face.v2-x_00001_inv.jpeg", "face.v2-x_00001_ori.JPG", "face.v2-x_00002_inv.PNG", "face.v2-x_00002_ori.png", "face.v2-x_00003_inv.jpg", "face.v2-x_00003_ori.jpg"}
 	sort.Strings(got)
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("pack folder holds %v, want %v", got, want)
 	}
-	b, err := os.ReadFile(filepath.Join(e.DataDir, "packs/mixed/face_00002_ori.png"))
+	b, err := os.ReadFile(filepath.Join(e.DataDir, "packs/mixed/face.v2-x_00002_ori.png"))
 	if err != nil || !bytes.Equal(b, png) {
 		t.Errorf("stored bytes differ: %v", err)
 	}
@@ -116,7 +125,7 @@ func TestListShape(t *testing.T) {
 	id := e.createPack(t, "female20s", 2, 20, 29)
 	e.createPack(t, "male20s", 1, 20, 29)
 	s := e.start(t, person())
-	wantStatus(t, e.postJSON(t, "/api/reply/submit", submitBody(person(), s.PackID, answersFor(s.PicPairs), "")), 200, "Reply Submitted.")
+	wantStatus(t, e.postJSON(t, "/api/reply/submit", submitBody(person(), s.PackID, answersFor(s.PicPairs), s.Token)), 200, "Reply Submitted.")
 
 	r := e.get(t, "/api/admin/list")
 	wantStatus(t, r, http.StatusOK, "")
@@ -133,15 +142,18 @@ func TestListShape(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if want := []string{"age_max", "age_min", "count", "date", "p_id", "pack_name", "sex", "size"}; !reflect.DeepEqual(keys, want) {
+	if want := []string{"abandoned", "age_max", "age_min", "count", "date", "last", "p_id", "pack_name", "running", "sex", "size"}; !reflect.DeepEqual(keys, want) {
 		t.Errorf("keys %v, want %v", keys, want)
 	}
 	if first["p_id"] != float64(id) || first["pack_name"] != "female20s" || first["sex"] != float64(2) ||
 		first["age_min"] != float64(20) || first["age_max"] != float64(29) || first["size"] != float64(3) || first["count"] != float64(1) {
 		t.Errorf("first pack %v", first)
 	}
-	if list[1]["count"] != float64(0) || list[1]["pack_name"] != "male20s" {
+	if list[1]["count"] != float64(0) || list[1]["pack_name"] != "male20s" || list[1]["last"] != nil {
 		t.Errorf("second pack %v", list[1])
+	}
+	if last, _ := first["last"].(string); !dateRE.MatchString(last) || first["running"] != float64(0) || first["abandoned"] != float64(0) {
+		t.Errorf("first pack's last reply %v, runs %v running %v abandoned", first["last"], first["running"], first["abandoned"])
 	}
 	if d, _ := first["date"].(string); !dateRE.MatchString(d) {
 		t.Errorf("date %q is not YYYY-MM-DD HH:MM:SS", d)
@@ -199,6 +211,12 @@ func TestCrossSiteChangesRefused(t *testing.T) {
 		{"same site other origin", map[string]string{"Sec-Fetch-Site": "same-site"}, 403},
 		{"foreign origin", map[string]string{"Origin": "http://evil.example"}, 403},
 		{"null origin", map[string]string{"Origin": "null"}, 403},
+		{"link opened from a mail", map[string]string{"Sec-Fetch-Site": "none", "Sec-Fetch-Mode": "navigate"}, 403},
+		{"typed in the address bar", map[string]string{"Sec-Fetch-Site": "none"}, 403},
+		{"navigation from the site itself", map[string]string{"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "navigate"}, 403},
+		{"same host other port", map[string]string{"Origin": otherPort(t, e.URL)}, 403},
+		{"same host other scheme", map[string]string{"Origin": strings.Replace(e.URL, "http://", "https://", 1)}, 403},
+		{"proxied: origin is not the forwarded host", map[string]string{"Origin": e.URL, "X-Forwarded-Host": "psyx.example.org"}, 403},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -213,9 +231,23 @@ func TestCrossSiteChangesRefused(t *testing.T) {
 		t.Fatal("a refused request deleted the pack")
 	}
 	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/admin/remove?id=%d", e.URL, id), nil)
-	req.Header.Set("Origin", e.URL)
+	req.Header.Set("Origin", "https://psyx.example.org")
+	req.Header.Set("X-Forwarded-Proto", "https")
+	req.Header.Set("X-Forwarded-Host", "psyx.example.org")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Sec-Fetch-Mode", "cors")
 	wantStatus(t, e.do(t, req), 200, fmt.Sprintf("Pack %d Deleted.", id))
+}
+
+// otherPort is base (http://host:port) with another port.
+func otherPort(t *testing.T, base string) string {
+	t.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, _ := strconv.Atoi(u.Port())
+	return fmt.Sprintf("%s://%s:%d", u.Scheme, u.Hostname(), port+1)
 }
 
 func TestDownload(t *testing.T) {
@@ -234,29 +266,38 @@ func TestDownload(t *testing.T) {
 	t.Run("json", func(t *testing.T) {
 		r := e.get(t, fmt.Sprintf("/api/admin/download?id=%d", id))
 		wantStatus(t, r, 200, "")
-		if cd := r.Header.Get("Content-Disposition"); cd != fmt.Sprintf(`attachment; filename="%d.json"`, id) {
+		if cd := r.Header.Get("Content-Disposition"); cd != fmt.Sprintf(`attachment; filename="female20s-%d.json"`, id) {
 			t.Errorf("Content-Disposition %q", cd)
 		}
 		var pack struct {
-			PID     int    `json:"p_id"`
-			Name    string `json:"pack_name"`
-			Sex     int    `json:"sex"`
-			AgeMin  int    `json:"age_min"`
-			AgeMax  int    `json:"age_max"`
-			Count   int    `json:"count"`
-			Size    int    `json:"size"`
-			Date    string `json:"date"`
-			Replies []struct {
-				RID     int64  `json:"r_id"`
-				PID     int    `json:"p_id"`
-				Name    string `json:"name"`
-				Email   string `json:"email"`
-				No      string `json:"no"`
-				Sex     int    `json:"sex"`
-				Age     int    `json:"age"`
-				Phone   string `json:"phone"`
-				Date    string `json:"date"`
-				Answers []any  `json:"answers"`
+			PID       int     `json:"p_id"`
+			Name      string  `json:"pack_name"`
+			Sex       int     `json:"sex"`
+			AgeMin    int     `json:"age_min"`
+			AgeMax    int     `json:"age_max"`
+			Count     int     `json:"count"`
+			Size      int     `json:"size"`
+			Date      string  `json:"date"`
+			Running   int     `json:"running"`
+			Abandoned int     `json:"abandoned"`
+			Last      *string `json:"last"`
+			Replies   []struct {
+				RID        int64          `json:"r_id"`
+				PID        int            `json:"p_id"`
+				Name       string         `json:"name"`
+				Email      string         `json:"email"`
+				No         string         `json:"no"`
+				Sex        int            `json:"sex"`
+				Age        int            `json:"age"`
+				Phone      string         `json:"phone"`
+				Date       string         `json:"date"`
+				Answers    []any          `json:"answers"`
+				Client     map[string]any `json:"client"`
+				Events     map[string]any `json:"events"`
+				Token      *string        `json:"token"`
+				Completion *string        `json:"completion"`
+				State      string         `json:"state"`
+				Started    *string        `json:"started"`
 			} `json:"replies"`
 		}
 		dec := json.NewDecoder(strings.NewReader(r.Body))
@@ -272,7 +313,8 @@ func TestDownload(t *testing.T) {
 			if i > 0 && rep.RID <= pack.Replies[i-1].RID {
 				t.Errorf("replies not ordered by r_id")
 			}
-			if rep.PID != id || rep.Email != "hong@example.com" || rep.No != "2020123" || rep.Sex != 2 || rep.Age != 25 || rep.Phone != "010-1234-5678" || !dateRE.MatchString(rep.Date) {
+			if rep.PID != id || rep.Email != "hong@example.com" || rep.No != "2020123" || rep.Sex != 2 || rep.Age != 25 || rep.Phone != "010-1234-5678" || !dateRE.MatchString(rep.Date) ||
+				rep.Client == nil || rep.Events == nil || rep.State != "finished" || rep.Token != nil || rep.Started != nil {
 				t.Errorf("reply %d: %+v", i, rep)
 			}
 			want, _ := json.Marshal(sent[i])
@@ -289,6 +331,16 @@ func TestDownload(t *testing.T) {
 	t.Run("csv", func(t *testing.T) {
 		r := e.get(t, fmt.Sprintf("/api/admin/download?id=%d&format=csv", id))
 		wantStatus(t, r, 200, "")
+		if cd := r.Header.Get("Content-Disposition"); cd != fmt.Sprintf(`attachment; filename="female20s-%d.csv"`, id) {
+			t.Errorf("Content-Disposition %q", cd)
+		}
+		if strings.HasPrefix(r.Body, "\ufeff") {
+			t.Error("the CSV starts with a byte-order mark; pandas and R want none")
+		}
+		excel := e.get(t, fmt.Sprintf("/api/admin/download?id=%d&format=csv&bom=1", id))
+		if excel.Body != "\ufeff"+r.Body {
+			t.Errorf("with bom=1 the CSV is not the same CSV after a byte-order mark: %.40q", excel.Body)
+		}
 		rows, err := csv.NewReader(strings.NewReader(r.Body)).ReadAll()
 		if err != nil {
 			t.Fatal(err)
@@ -300,7 +352,7 @@ func TestDownload(t *testing.T) {
 		for i, h := range rows[0] {
 			col[h] = i
 		}
-		for _, need := range []string{"r_id", "name", "no", "sex", "age", "date", "trial", "pair", "key", "rt", "left", "right", "chosen", "response"} {
+		for _, need := range []string{"r_id", "name", "no", "sex", "age", "date", "trial", "pair", "key", "rt", "left", "right", "chosen", "response", "state", "started", "client_window"} {
 			if _, ok := col[need]; !ok {
 				t.Fatalf("no column %q in %v", need, rows[0])
 			}

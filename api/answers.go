@@ -1,105 +1,175 @@
 package api
 
 import (
-	"encoding/json"
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
 
-	"github.com/psyx-lab/psyx/store"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/psyx-lab/psyx/model"
 )
 
-const maxRT = 60
+const (
+	maxRT      = 60 // seconds
+	maxRTChars = 20
+)
 
-// pairIndex maps every file of a pack to its pair number (0-based) and side.
-type pairIndex map[string]struct{ pair, side int }
-
-func indexPairs(pairs []store.Pair) pairIndex {
-	idx := make(pairIndex, 2*len(pairs))
-	for i, p := range pairs {
-		idx[p[0]] = struct{ pair, side int }{i, 0}
-		idx[p[1]] = struct{ pair, side int }{i, 1}
-	}
-	return idx
+// trial is one checked answer: what was pressed, how fast, and which two
+// files of the pack were shown left and right.
+type trial struct {
+	key         byte // 'F', 'J' or ' ' (timeout)
+	rtMS        int64
+	left, right model.FileRef
 }
 
-// checkAnswers validates a reply's answers against its pack: exactly one
-// answer per pair, each naming both files of that pair once. raw is valid
-// JSON (decodeObject checked the whole body); one scan checks its shape.
-func checkAnswers(raw json.RawMessage, idx pairIndex) error {
-	s := scanner{b: raw}
-	if !s.expect('[') {
-		return errors.New("answers is not an array")
+// answerList is a checked list of answers: the trials and the same list as
+// normalised JSON, the form that is stored (rt rounded to the millisecond,
+// no spaces).
+type answerList struct {
+	trials []trial
+	json   []byte
+}
+
+// parseAnswers reads raw (a JSON array, valid JSON) as [key, rt, left,
+// right] entries naming files of pack; at most max entries. It checks each
+// entry's shape and values; which pairs may stand where is the caller's.
+func parseAnswers(raw []byte, pack *model.PackFiles, max int) (*answerList, error) {
+	d := decoders.Get().(*jsontext.Decoder)
+	defer decoders.Put(d)
+	d.Reset(bytes.NewBuffer(raw))
+	if tok, err := d.ReadToken(); err != nil || tok.Kind() != '[' {
+		return nil, errors.New("answers is not an array")
 	}
-	pairs := len(idx) / 2
-	seen := make([]bool, pairs)
-	n := 0
-	for !s.expect(']') {
-		if n > 0 && !s.expect(',') {
-			return errors.New("answers is not an array") // unreachable for valid JSON
+	list := &answerList{json: make([]byte, 0, len(raw)), trials: make([]trial, 0, min(max, 512))}
+	list.json = append(list.json, '[')
+	for d.PeekKind() != ']' {
+		n := len(list.trials) + 1
+		if n > max {
+			return nil, fmt.Errorf("answers has more entries than the pack's %d pairs", max)
 		}
-		n++
-		if n > pairs {
-			return fmt.Errorf("answers has more entries than the pack's %d pairs", pairs)
-		}
-		left, right, err := checkAnswer(&s)
+		t, err := readAnswer(d, pack)
 		if err != nil {
-			return fmt.Errorf("answer %d: %w", n, err)
+			return nil, fmt.Errorf("answer %d: %w", n, err)
 		}
-		l, okL := idx[string(left)]
-		r, okR := idx[string(right)]
-		if !okL || !okR || l.pair != r.pair || l.side == r.side {
-			return fmt.Errorf("answer %d: the two files are not a pair of this pack", n)
+		if n > 1 {
+			list.json = append(list.json, ',')
 		}
-		if seen[l.pair] {
-			return fmt.Errorf("answer %d: pair answered twice", n)
-		}
-		seen[l.pair] = true
+		list.json = t.appendJSON(list.json, pack)
+		list.trials = append(list.trials, t)
 	}
-	if n != pairs {
-		return fmt.Errorf("answers has %d entries, the pack has %d pairs", n, pairs)
-	}
-	return nil
+	list.json = append(list.json, ']')
+	return list, nil
 }
 
 var errAnswerShape = errors.New("not [key, rt, left, right]")
 
-// checkAnswer reads one [key, rt, left, right] and returns the file names.
-func checkAnswer(s *scanner) (left, right []byte, err error) {
-	if s.peek() != '[' {
-		return nil, nil, errAnswerShape
+// readAnswer reads one [key, rt, left, right].
+func readAnswer(d *jsontext.Decoder, pack *model.PackFiles) (trial, error) {
+	var t trial
+	if d.PeekKind() != '[' {
+		return t, errAnswerShape
 	}
-	s.i++
-	var parts [4][]byte
-	var kinds [4]byte
-	for k := range parts {
-		if k > 0 && !s.expect(',') {
-			return nil, nil, errAnswerShape
-		}
-		if s.peek() == ']' {
-			return nil, nil, errAnswerShape
-		}
-		parts[k], kinds[k] = s.value()
+	if _, err := d.ReadToken(); err != nil {
+		return t, errAnswerShape
 	}
-	if !s.expect(']') {
-		return nil, nil, errAnswerShape
+	var parts [4]jsontext.Value
+	for i := range parts {
+		if d.PeekKind() == ']' {
+			return t, errAnswerShape
+		}
+		v, err := d.ReadValue()
+		if err != nil {
+			return t, errAnswerShape
+		}
+		parts[i] = v
+	}
+	if tok, err := d.ReadToken(); err != nil || tok.Kind() != ']' {
+		return t, errAnswerShape
 	}
 	key, ok := stringText(parts[0])
-	if kinds[0] != kindString || !ok || len(key) != 1 || (key[0] != 'F' && key[0] != 'J' && key[0] != ' ') {
-		return nil, nil, errors.New(`key is not "F", "J" or " "`)
+	if !ok || len(key) != 1 || (key[0] != 'F' && key[0] != 'J' && key[0] != ' ') {
+		return t, errors.New(`key is not "F", "J" or " "`)
 	}
-	if kinds[1] != kindNumber {
-		return nil, nil, errors.New("rt is not a number")
+	t.key = key[0]
+	ms, err := parseRT(parts[1])
+	if err != nil {
+		return t, err
 	}
-	v, err := strconv.ParseFloat(string(parts[1]), 64)
-	if err != nil || math.IsNaN(v) || v < 0 || v > maxRT {
-		return nil, nil, fmt.Errorf("rt is not a number of seconds in [0, %d]", maxRT)
+	t.rtMS = ms
+	left, okL := stringText(parts[2])
+	right, okR := stringText(parts[3])
+	if !okL || !okR {
+		return t, errors.New("file names are not strings")
 	}
-	if kinds[2] != kindString || kinds[3] != kindString {
-		return nil, nil, errors.New("file names are not strings")
+	l, okL := pack.File(left)
+	r, okR := pack.File(right)
+	if !okL || !okR || l.Pair != r.Pair || l.Side == r.Side {
+		return t, errors.New("the two files are not a pair of this pack")
 	}
-	left, _ = stringText(parts[2])
-	right, _ = stringText(parts[3])
-	return left, right, nil
+	t.left, t.right = l, r
+	return t, nil
+}
+
+// parseRT reads a response time: a plain JSON number (no exponent) of at
+// most 20 characters, in [0, 60] seconds, rounded to the millisecond. The
+// limits keep a number from overflowing PostgreSQL's numeric or bloating
+// every later download with thousands of digits.
+func parseRT(v jsontext.Value) (int64, error) {
+	if v.Kind() != '0' {
+		return 0, errors.New("rt is not a number")
+	}
+	if len(v) > maxRTChars || bytes.ContainsAny(v, "eE") {
+		return 0, fmt.Errorf("rt is not a plain number of at most %d characters", maxRTChars)
+	}
+	s, err := strconv.ParseFloat(string(v), 64)
+	if err != nil || math.IsNaN(s) || s < 0 || s > maxRT {
+		return 0, fmt.Errorf("rt is not a number of seconds in [0, %d]", maxRT)
+	}
+	return int64(math.Round(s * 1000)), nil
+}
+
+// appendJSON appends t as it is stored: ["F",0.734,"left","right"]. The
+// file names are the pack's own, which hold no character JSON escapes.
+func (t trial) appendJSON(b []byte, pack *model.PackFiles) []byte {
+	b = append(b, '[', '"', t.key, '"', ',')
+	b = strconv.AppendFloat(b, float64(t.rtMS)/1000, 'f', -1, 64)
+	b = append(b, ',', '"')
+	b = append(b, pack.Pairs[t.left.Pair][t.left.Side]...)
+	b = append(b, '"', ',', '"')
+	b = append(b, pack.Pairs[t.right.Pair][t.right.Side]...)
+	return append(b, '"', ']')
+}
+
+// eachPairOnce checks that the trials answer every pair of the pack once.
+func (l *answerList) eachPairOnce(pairs int) error {
+	seen := make([]bool, pairs)
+	for i, t := range l.trials {
+		if seen[t.left.Pair] {
+			return fmt.Errorf("answer %d: pair answered twice", i+1)
+		}
+		seen[t.left.Pair] = true
+	}
+	if len(l.trials) != pairs {
+		return fmt.Errorf("answers has %d entries, the pack has %d pairs", len(l.trials), pairs)
+	}
+	return nil
+}
+
+// asServed checks that trial i showed the files of served[i] on the same
+// sides, for every trial given.
+func (l *answerList) asServed(pack *model.PackFiles, served []model.Pair) error {
+	if len(l.trials) > len(served) {
+		return fmt.Errorf("answers has %d entries, the run served %d trials", len(l.trials), len(served))
+	}
+	for i, t := range l.trials {
+		left := pack.Pairs[t.left.Pair][t.left.Side]
+		right := pack.Pairs[t.right.Pair][t.right.Side]
+		if left != served[i][0] || right != served[i][1] {
+			return fmt.Errorf("answer %d: not the pair shown at trial %d, or not on the sides it was shown", i+1, i+1)
+		}
+	}
+	return nil
 }

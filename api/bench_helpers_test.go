@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -29,9 +28,18 @@ import (
 )
 
 type benchEnv struct {
-	H     http.Handler
-	Store *store.Store
-	Pairs int
+	H       http.Handler
+	Store   *store.Store
+	Pairs   int
+	DataDir string
+	log     *zap.Logger
+}
+
+// fresh is the same service with empty caches, as after a restart.
+func (e *benchEnv) fresh(tb testing.TB) *benchEnv {
+	f := *e
+	f.H = handlerFor(tb, e.Store, e.DataDir, envOptions{pairs: e.Pairs}, e.log, 1<<30)
+	return &f
 }
 
 // newBenchEnv is a service on a fresh database of the shared test cluster
@@ -47,8 +55,8 @@ func newBenchEnv(tb testing.TB, pairs int) *benchEnv {
 	enc.TimeKey = "time"
 	enc.EncodeDuration = zapcore.MillisDurationEncoder
 	log := zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(enc), zapcore.AddSync(io.Discard), zap.InfoLevel))
-	svc := newService(tb, url, pairs, log, 1<<30, nil)
-	return &benchEnv{H: svc.Handler, Store: svc.Store, Pairs: pairs}
+	svc := newService(tb, url, envOptions{pairs: pairs}, log, 1<<30)
+	return &benchEnv{H: svc.Handler, Store: svc.Store, Pairs: pairs, DataDir: svc.DataDir, log: log}
 }
 
 // sink is a ResponseWriter that keeps only the status and the byte count,
@@ -108,45 +116,10 @@ func mustOK(tb testing.TB, w *sink, what string) {
 	}
 }
 
-// uploadBodyTB is uploadBody for benchmarks; every file gets data.
-func uploadBodyTB(tb testing.TB, f form, files []file) (string, []byte) {
-	tb.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for _, kv := range [][2]string{{"pack_name", f.name}, {"sex", f.sex}, {"age_min", f.ageMin}, {"age_max", f.ageMax}} {
-		if err := mw.WriteField(kv[0], kv[1]); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	for _, fl := range files {
-		w, err := mw.CreateFormFile("file", fl.name)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if _, err := w.Write(fl.data); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	if err := mw.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	return mw.FormDataContentType(), buf.Bytes()
-}
-
-// jpegOfSize is a file that passes the JPEG magic check, size bytes long.
-func jpegOfSize(size int) []byte {
-	b := make([]byte, max(size, len(jpeg)))
-	copy(b, jpeg)
-	for i := len(jpeg); i < len(b); i++ {
-		b[i] = byte(i * 131)
-	}
-	return b
-}
-
 // createPack uploads a pack of e.Pairs pairs through the handler.
 func (e *benchEnv) createPack(tb testing.TB, name string, sex, lo, hi int) int {
 	tb.Helper()
-	ct, body := uploadBodyTB(tb, form{name, fmt.Sprint(sex), fmt.Sprint(lo), fmt.Sprint(hi)}, packFiles(name, e.Pairs))
+	ct, body := uploadBody(tb, form{name, fmt.Sprint(sex), fmt.Sprint(lo), fmt.Sprint(hi)}, packFiles(name, e.Pairs))
 	w := e.serve(tb, http.MethodPost, "/api/admin/create", ct, body)
 	mustOK(tb, w, "create "+name)
 	var id int

@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/psyx-lab/psyx/internal/testkit"
 )
 
 // parallelConns mimics wrk's 64 connections: RunParallel starts
@@ -200,12 +202,12 @@ func BenchmarkCreate600Files(b *testing.B) {
 	for _, size := range []int{len(jpeg), 64 << 10} {
 		b.Run(fmt.Sprintf("file=%dB", size), func(b *testing.B) {
 			e := newBenchEnv(b, 300)
-			data := jpegOfSize(size)
+			data := testkit.PaddedJPEG(size)
 			files := packFiles("bench", 300)
 			for i := range files {
-				files[i].data = data
+				files[i].Data = data
 			}
-			ct, body := uploadBodyTB(b, form{"bench", "1", "20", "29"}, files)
+			ct, body := uploadBody(b, form{"bench", "1", "20", "29"}, files)
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()
 			peak := startHeapPeak()

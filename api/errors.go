@@ -2,57 +2,45 @@ package api
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/psyx-lab/psyx/packs"
+	"github.com/psyx-lab/psyx/model"
 )
 
-// InputError is a 400: Msg goes to the client, LogMsg (no personal data)
-// to the log.
-type InputError struct {
-	Msg    string
-	LogMsg string
+// statusOf is the one mapping from an error's code to an HTTP status. Input
+// that is wrong, names nothing or contradicts what is stored is the client's
+// to fix: 400 with a sentence. Anything without a code is ours: 500.
+var statusOf = map[model.Code]int{
+	model.Invalid:   http.StatusBadRequest,
+	model.NotFound:  http.StatusBadRequest,
+	model.Conflict:  http.StatusBadRequest,
+	model.TooLarge:  http.StatusBadRequest,
+	model.Forbidden: http.StatusForbidden,
+	model.Internal:  http.StatusInternalServerError,
 }
-
-func (e *InputError) Error() string { return e.Msg }
-
-func badInput(format string, args ...any) error {
-	msg := fmt.Sprintf(format, args...)
-	return &InputError{Msg: msg, LogMsg: msg}
-}
-
-// errCrossSite refuses a state-changing admin request made by another site's page.
-var errCrossSite = errors.New("cross-site request refused")
 
 // serverErrorBody is all a client learns about our own faults.
 const serverErrorBody = "< SERVER ERROR > Please try again later or tell the researcher."
 
-// fail is the one place that turns an error into a response.
+// fail is the one place that turns an error into a response: the client
+// gets the error's message (or serverErrorBody), the request log the
+// message without personal data (or the whole cause of a 500).
 func (h *Handler) fail(c *gin.Context, err error) {
-	status, msg, logMsg := h.classify(err)
 	c.Header("Cache-Control", "no-store")
-	switch {
-	case status >= 500:
+	var e *model.Error
+	if !errors.As(err, &e) || statusOf[e.Code] >= 500 {
 		c.Set(logErrorKey, err)
-	default:
-		c.Set(logMessageKey, logMsg)
+		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte(serverErrorBody))
+		return
 	}
-	c.Data(status, "text/plain; charset=utf-8", []byte(msg))
+	c.Set(logMessageKey, e.LogMessage())
+	c.Data(statusOf[e.Code], "text/plain; charset=utf-8", []byte(e.Message))
 }
 
-func (h *Handler) classify(err error) (status int, msg, logMsg string) {
-	var in *InputError
-	var pin *packs.InputError
-	switch {
-	case errors.As(err, &in):
-		return http.StatusBadRequest, in.Msg, in.LogMsg
-	case errors.As(err, &pin):
-		return http.StatusBadRequest, pin.Msg, pin.Msg
-	case errors.Is(err, errCrossSite):
-		return http.StatusForbidden, "Cross-Site Request Refused", "cross-site request refused"
-	}
-	return http.StatusInternalServerError, serverErrorBody, ""
+// errCrossSite refuses a state-changing admin request a browser sent from
+// another site or as a navigation; why goes to the log.
+func errCrossSite(why string) error {
+	return model.Private(model.Forbidden, "Cross-Site Request Refused", "cross-site request refused: "+why)
 }

@@ -99,7 +99,7 @@ func TestBodyLimits(t *testing.T) {
 	huge := `{"name":"` + string(bytes.Repeat([]byte("가"), 1<<19)) + `"}`
 	wantPrefix(t, e.postJSON(t, "/api/reply/start", huge), http.StatusBadRequest, "Invalid Input: body larger than")
 	// MaxUploadBytes is 8 MB in tests.
-	files := []file{{"big_00001_ori.jpg", append(append([]byte{}, jpeg...), make([]byte, 9<<20)...)}}
+	files := []file{{Name: "big_00001_ori.jpg", Data: append(append([]byte{}, jpeg...), make([]byte, 9<<20)...)}}
 	wantPrefix(t, e.upload(t, form{"big", "1", "1", "2"}, files), http.StatusBadRequest, "Upload Too Large")
 	if got := e.dirEntries(t, ".staging"); len(got) != 0 {
 		t.Fatalf("staging holds %v", got)

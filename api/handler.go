@@ -4,32 +4,41 @@ package api
 
 import (
 	"context"
-	"math/rand/v2"
+	"encoding/json"
+	"io"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"go.uber.org/zap"
 
+	"github.com/psyx-lab/psyx/model"
 	"github.com/psyx-lab/psyx/packs"
-	"github.com/psyx-lab/psyx/store"
+	"github.com/psyx-lab/psyx/results"
 )
 
 // PackStore reads and changes packs.
 type PackStore interface {
-	ListPacks(ctx context.Context) ([]store.Pack, error)
-	MatchPack(ctx context.Context, sex, age int) (*store.PackFiles, error)
-	PackFiles(ctx context.Context, id int) (*store.PackFiles, error)
-	CreatePack(ctx context.Context, np store.NewPack, folder store.PackFolder) (int, error)
-	DeletePack(ctx context.Context, id int, folders store.FolderRetirer) error
+	ListPacks(ctx context.Context, now time.Time, abandonAfter time.Duration) ([]model.PackSummary, error)
+	MatchPack(ctx context.Context, sex, age int) (*model.PackFiles, error)
+	PackFiles(ctx context.Context, id int) (*model.PackFiles, error)
+	CreatePack(ctx context.Context, np model.NewPack, folder model.PackFolder) (int, error)
+	DeletePack(ctx context.Context, id int, folders model.FolderRetirer) (string, error)
 	PackNameTaken(ctx context.Context, name string) (bool, error)
 }
 
 // ReplyStore stores and exports replies.
 type ReplyStore interface {
-	InsertReply(ctx context.Context, r *store.Reply) (bool, error)
-	ExportPack(ctx context.Context, id int, head func(*store.Pack) error, each func(*store.Reply) error) error
+	SubmitReply(ctx context.Context, r *model.Reply, now time.Time, check func(*model.Run) error) (bool, error)
+	ExportPack(ctx context.Context, id int, now time.Time, abandonAfter time.Duration, e model.Export) error
+}
+
+// RunStore keeps runs from their start to their submit.
+type RunStore interface {
+	StartRun(ctx context.Context, nr model.NewRun, now time.Time, resumeWithin time.Duration) (*model.Run, bool, error)
+	RunServed(ctx context.Context, token string) (*model.Served, error)
+	SaveProgress(ctx context.Context, token string, answers json.RawMessage, n int, ev *model.Events, now time.Time) (int, error)
+	Run(ctx context.Context, token string) (*model.Run, error)
 }
 
 // Pinger tells whether the database answers.
@@ -39,8 +48,8 @@ type Pinger interface {
 
 // Folders holds the pack image folders.
 type Folders interface {
-	NewUpload() (*packs.Upload, error)
-	store.FolderRetirer
+	Receive(contentType string, body io.Reader, check func(map[string]string) (packs.Meta, error)) (*packs.Upload, packs.Meta, error)
+	model.FolderRetirer
 }
 
 // Randomizer orders pairs for a participant.
@@ -49,47 +58,42 @@ type Randomizer interface {
 	IntN(n int) int
 }
 
-// Deps is everything the handlers use.
+// RunRules are the lab's settings for runs.
+type RunRules struct {
+	ResumeWithin  time.Duration // a start resumes the person's run seen less than this ago
+	AbandonAfter  time.Duration // a run not seen for this long is abandoned
+	CompletionURL string        // with {code} and {no}; "" = none
+}
+
+// Deps is everything the handlers use. Every field is required.
 type Deps struct {
 	Packs          PackStore
 	Replies        ReplyStore
+	Runs           RunStore
 	DB             Pinger
 	Folders        Folders
 	Log            *zap.Logger
 	Rules          Rules
+	RunRules       RunRules
 	Location       *time.Location
 	MaxUploadBytes int64
-	Rand           Randomizer       // nil: math/rand/v2
-	Now            func() time.Time // nil: time.Now
+	Rand           Randomizer
+	Now            func() time.Time
+	Results        Results
+	Quality        results.Thresholds
 }
 
 // Handler answers the /api routes.
 type Handler struct {
 	Deps
-	indexes sync.Map // p_id -> pairIndex
 }
-
-type globalRand struct{}
-
-func (globalRand) Shuffle(n int, swap func(i, j int)) { rand.Shuffle(n, swap) }
-func (globalRand) IntN(n int) int                     { return rand.IntN(n) }
-
-// maxJSONBody bounds start and submit bodies: 300 answers are about 20 KB.
-const maxJSONBody = 1 << 20
 
 // New builds the Gin engine with every route. Handlers hand the database
 // c.Request.Context(), never the *gin.Context: Gin reuses a Context for the
 // next request while database/sql may still watch the old one (a data race
 // the fault tests caught).
 func New(d Deps) http.Handler {
-	if d.Rand == nil {
-		d.Rand = globalRand{}
-	}
-	if d.Now == nil {
-		d.Now = time.Now
-	}
 	h := &Handler{Deps: d}
-	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.Use(requestLog(d.Log, d.Now), h.recovery())
@@ -104,13 +108,18 @@ func New(d Deps) http.Handler {
 	admin := r.Group("/api/admin")
 	admin.GET("/list", quick, h.listPacks)
 	admin.GET("/download", h.download)
+	admin.GET("/ci", h.ci)
+	admin.GET("/quality", h.quality)
 	change := admin.Group("", h.sameOrigin())
 	change.POST("/create", h.createPack)
 	change.GET("/remove", quick, h.removePack)
 	change.POST("/remove", quick, h.removePack)
 
-	r.POST("/api/reply/start", quick, h.start)
-	r.POST("/api/reply/submit", quick, h.submit)
+	reply := r.Group("/api/reply", quick)
+	reply.POST("/start", h.start)
+	reply.POST("/progress", h.progress)
+	reply.POST("/submit", h.submit)
+	reply.GET("/completion", h.completion)
 	return r
 }
 

@@ -6,28 +6,36 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime/multipart"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/psyx-lab/psyx/api"
+	"github.com/psyx-lab/psyx/internal/testkit"
 	"github.com/psyx-lab/psyx/packs"
+	"github.com/psyx-lab/psyx/report"
+	"github.com/psyx-lab/psyx/results"
 	"github.com/psyx-lab/psyx/store"
 	"github.com/psyx-lab/psyx/store/pgtest"
 )
 
 var cluster *pgtest.Cluster
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, &cluster)) }
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.ReleaseMode)
+	os.Exit(pgtest.Main(m, &cluster))
+}
 
 // env is one service under test: a fresh database, a fresh data folder.
 type env struct {
@@ -42,6 +50,8 @@ type envOptions struct {
 	pairs   int
 	cluster *pgtest.Cluster
 	rand    api.Randomizer
+	clock   *testkit.Clock // nil: the real clock
+	runs    api.RunRules   // zero: the defaults
 }
 
 func newEnv(t *testing.T, opts envOptions) *env {
@@ -54,7 +64,7 @@ func newEnv(t *testing.T, opts envOptions) *env {
 		cl = cluster
 	}
 	core, logs := observer.New(zap.InfoLevel)
-	svc := newService(t, cl.NewDatabase(t), opts.pairs, zap.New(core), 8<<20, opts.rand)
+	svc := newService(t, cl.NewDatabase(t), opts, zap.New(core), 8<<20)
 	srv := httptest.NewServer(svc.Handler)
 	t.Cleanup(srv.Close)
 	return &env{URL: srv.URL, Store: svc.Store, DataDir: svc.DataDir, Logs: logs, Pairs: opts.pairs}
@@ -68,7 +78,7 @@ type service struct {
 	DataDir string
 }
 
-func newService(tb testing.TB, dbURL string, pairs int, log *zap.Logger, maxUpload int64, rnd api.Randomizer) service {
+func newService(tb testing.TB, dbURL string, opts envOptions, log *zap.Logger, maxUpload int64) service {
 	tb.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, dbURL, 20) // the service's default pool size
@@ -80,7 +90,13 @@ func newService(tb testing.TB, dbURL string, pairs int, log *zap.Logger, maxUplo
 		tb.Fatal(err)
 	}
 	dataDir := tb.TempDir()
-	lib, err := packs.NewLibrary(dataDir, pairs, log)
+	return service{Handler: handlerFor(tb, st, dataDir, opts, log, maxUpload), Store: st, DataDir: dataDir}
+}
+
+// handlerFor wires a handler on st and dataDir, with caches of its own.
+func handlerFor(tb testing.TB, st *store.Store, dataDir string, opts envOptions, log *zap.Logger, maxUpload int64) http.Handler {
+	tb.Helper()
+	lib, err := packs.NewLibrary(dataDir, opts.pairs, log)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -88,14 +104,35 @@ func newService(tb testing.TB, dbURL string, pairs int, log *zap.Logger, maxUplo
 	if err != nil {
 		tb.Fatal(err)
 	}
+	now := time.Now
+	if opts.clock != nil {
+		now = opts.clock.Now
+	}
+	if opts.rand == nil {
+		opts.rand = rand.New(rand.NewPCG(1, 2))
+	}
+	rep, err := report.New(st, filepath.Join(dataDir, "packs"), filepath.Join(dataDir, "stats"), log)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { rep.Close() }) // before the data folder goes: cleanups run last first
+	runs := opts.runs
+	if runs == (api.RunRules{}) {
+		runs = api.RunRules{ResumeWithin: 2 * time.Hour, AbandonAfter: 30 * time.Minute}
+	}
 	h := api.New(api.Deps{
-		Packs: st, Replies: st, DB: st, Folders: lib, Log: log,
-		Rules:          api.Rules{Name: regexp.MustCompile(`^[가-힣]{2,}$`), Phone: regexp.MustCompile(`^\d{3}-\d{4}-\d{4}$`)},
+		Packs: st, Replies: st, Runs: st, DB: st, Folders: lib, Log: log,
+		Rules: api.Rules{Name: regexp.MustCompile(`^[가-힣]{2,}$`), Phone: regexp.MustCompile(`^\d{3}-\d{4}-\d{4}$`),
+			PhoneFormat: "###-####-####"},
+		RunRules:       runs,
 		Location:       seoul,
 		MaxUploadBytes: maxUpload,
-		Rand:           rnd,
+		Rand:           &lockedRand{r: opts.rand},
+		Now:            now,
+		Results:        rep,
+		Quality:        results.DefaultThresholds(),
 	})
-	return service{Handler: h, Store: st, DataDir: dataDir}
+	return h
 }
 
 // resp is a finished response.
@@ -149,51 +186,44 @@ func (e *env) postJSON(t *testing.T, path string, body any) resp {
 }
 
 // file is one part of an upload.
-type file struct {
-	name string
-	data []byte
+type file = testkit.PackFile
+
+// Small real images: the upload reads their width and height.
+var (
+	jpeg = testkit.Encode(testkit.Stimulus(1, 0, 32), testkit.JPEG)
+	png  = testkit.Encode(testkit.Stimulus(1, 0, 32), testkit.PNG)
+	// png48 is of another size than the rest.
+	png48 = testkit.Encode(testkit.Stimulus(1, 0, 48), testkit.PNG)
+)
+
+// packFiles is a complete JPEG pack of n pairs, as a browser folder upload
+// sends it (the file names carry the folder).
+func packFiles(prefix string, n int) []file {
+	files := testkit.PackFiles(prefix, n, testkit.JPEG)
+	for i := range files {
+		files[i].Name = "faces/" + files[i].Name
+	}
+	return files
 }
 
-var jpeg = []byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F', 0, 1, 2, 3}
-var png = []byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13}
+// form is an upload's text fields, sent before the files; "-" leaves a
+// field out.
+type form struct{ name, sex, ageMin, ageMax string }
 
-// packFiles is a complete pack of n pairs, as a browser folder upload sends it.
-func packFiles(prefix string, n int) []file {
-	var out []file
-	for i := 1; i <= n; i++ {
-		out = append(out,
-			file{fmt.Sprintf("faces/%s_%05d_ori.jpg", prefix, i), jpeg},
-			file{fmt.Sprintf("faces/%s_%05d_inv.jpg", prefix, i), jpeg})
+func (f form) fields() []testkit.Field {
+	var out []testkit.Field
+	for _, fl := range testkit.PackFields(f.name, f.sex, f.ageMin, f.ageMax) {
+		if fl.Value != "-" {
+			out = append(out, fl)
+		}
 	}
 	return out
 }
 
-// form is an upload's text fields, sent before the files.
-type form struct{ name, sex, ageMin, ageMax string }
-
-func uploadBody(t *testing.T, f form, files []file) (string, []byte) {
-	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for _, kv := range [][2]string{{"pack_name", f.name}, {"sex", f.sex}, {"age_min", f.ageMin}, {"age_max", f.ageMax}} {
-		if kv[1] == "-" {
-			continue // leave the field out
-		}
-		if err := mw.WriteField(kv[0], kv[1]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, fl := range files {
-		w, err := mw.CreateFormFile("file", fl.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(fl.data)
-	}
-	if err := mw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return mw.FormDataContentType(), buf.Bytes()
+// uploadBody is a pack upload's Content-Type and body.
+func uploadBody(tb testing.TB, f form, files []file) (string, []byte) {
+	tb.Helper()
+	return testkit.UploadBody(tb, f.fields(), files)
 }
 
 func (e *env) upload(t *testing.T, f form, files []file) resp {
@@ -227,9 +257,12 @@ func person() map[string]any {
 }
 
 type startReply struct {
-	PackID   int         `json:"p_id"`
-	PackPath string      `json:"pack_path"`
-	PicPairs [][2]string `json:"pic_pairs"`
+	PackID   int             `json:"p_id"`
+	PackPath string          `json:"pack_path"`
+	PicPairs [][2]string     `json:"pic_pairs"`
+	Token    string          `json:"token"`
+	Answered int             `json:"answered"`
+	Answers  json.RawMessage `json:"answers"`
 }
 
 func (e *env) start(t *testing.T, who map[string]any) startReply {
@@ -246,14 +279,7 @@ func (e *env) start(t *testing.T, who map[string]any) startReply {
 }
 
 // answersFor answers every pair: keys cycle F, J, timeout.
-func answersFor(pairs [][2]string) []any {
-	keys := []string{"F", "J", " "}
-	out := make([]any, len(pairs))
-	for i, p := range pairs {
-		out[i] = []any{keys[i%3], 0.5 + float64(i%7)/10, p[0], p[1]}
-	}
-	return out
-}
+func answersFor(pairs [][2]string) []any { return testkit.Answers(pairs, testkit.Cycle) }
 
 func submitBody(who map[string]any, packID int, answers []any, token string) map[string]any {
 	b := map[string]any{}
@@ -321,4 +347,22 @@ func (e *env) errorsLogged() []any {
 		out = append(out, entry.ContextMap()["error"])
 	}
 	return out
+}
+
+// lockedRand makes a seeded generator safe for concurrent requests.
+type lockedRand struct {
+	mu sync.Mutex
+	r  api.Randomizer
+}
+
+func (l *lockedRand) Shuffle(n int, swap func(i, j int)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.r.Shuffle(n, swap)
+}
+
+func (l *lockedRand) IntN(n int) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.IntN(n)
 }

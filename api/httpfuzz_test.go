@@ -29,17 +29,21 @@ func TestHTTPFuzz(t *testing.T) {
 	e.createPack(t, "female20s", 2, 20, 29)
 	e.createPack(t, "male20s", 1, 20, 29)
 	s := e.start(t, person())
-	g := &gen{r: rand.New(rand.NewPCG(seed, 7)), pairs: s.PicPairs, packID: s.PackID}
+	g := &gen{r: rand.New(rand.NewPCG(seed, 7)), pairs: s.PicPairs, packID: s.PackID, token: s.Token}
 
 	endpoints := []struct {
 		name string
 		next func() *http.Request
 	}{
-		{"start", func() *http.Request { return g.jsonRequest(e.URL+"/api/reply/start", g.personBody()) }},
+		{"start", func() *http.Request { return g.jsonRequest(e.URL+"/api/reply/start", g.startBody()) }},
+		{"progress", func() *http.Request { return g.jsonRequest(e.URL+"/api/reply/progress", g.progressBody()) }},
 		{"submit", func() *http.Request { return g.jsonRequest(e.URL+"/api/reply/submit", g.submitBody()) }},
+		{"completion", func() *http.Request { return g.queryRequest(e.URL+"/api/reply/completion", "token") }},
+		{"ci", func() *http.Request { return g.queryRequest(e.URL+"/api/admin/ci", "ci") }},
+		{"quality", func() *http.Request { return g.queryRequest(e.URL+"/api/admin/quality", "quality") }},
 		{"create", func() *http.Request { return g.createRequest(e.URL + "/api/admin/create") }},
-		{"remove", func() *http.Request { return g.queryRequest(e.URL+"/api/admin/remove", false) }},
-		{"download", func() *http.Request { return g.queryRequest(e.URL+"/api/admin/download", true) }},
+		{"remove", func() *http.Request { return g.queryRequest(e.URL+"/api/admin/remove", "remove") }},
+		{"download", func() *http.Request { return g.queryRequest(e.URL+"/api/admin/download", "download") }},
 	}
 	for _, ep := range endpoints {
 		t.Run(ep.name, func(t *testing.T) {
@@ -139,7 +143,23 @@ func checkStoredIsValid(t *testing.T, e *env) {
 			t.Errorf("stored reply fails the checks now: %s (%s)", res.Body, r.Answers)
 		}
 	}
-	t.Logf("stored: %d packs, %d replies", len(rows), len(replies))
+	// Every run's saved answers are a prefix of what it served, counted right.
+	var runs []struct {
+		Token    string `db:"token"`
+		Answered int    `db:"answered"`
+		Length   int    `db:"length"`
+		Finished bool   `db:"finished"`
+	}
+	if err := e.Store.DB().Select(&runs, `SELECT token, answered, jsonb_array_length(answers) AS length,
+		finished_at IS NOT NULL AS finished FROM run`); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range runs {
+		if !r.Finished && r.Answered != r.Length || r.Finished && r.Length != 0 {
+			t.Errorf("run %s: answered %d, %d answers saved, finished %v", r.Token, r.Answered, r.Length, r.Finished)
+		}
+	}
+	t.Logf("stored: %d packs, %d replies, %d runs", len(rows), len(replies), len(runs))
 }
 
 // gen makes hostile requests, most of them near-valid so they get past the
@@ -148,6 +168,7 @@ type gen struct {
 	r      *rand.Rand
 	pairs  [][2]string
 	packID int
+	token  string // a run's, for progress saves
 }
 
 func (g *gen) pick(xs []string) string { return xs[g.r.IntN(len(xs))] }
@@ -244,7 +265,32 @@ func (g *gen) damage(b []byte) []byte {
 	return out
 }
 
-func (g *gen) personBody() []byte { return g.object(g.personFields()) }
+// startBody is a person, sometimes with a mutated token or client object.
+func (g *gen) startBody() []byte {
+	f := g.personFields()
+	if g.r.IntN(3) == 0 {
+		f["token"] = g.pick([]string{strconv.Quote(g.token), `"short"`, `"fuzz-token-0001"`, "null", "12345678", g.nastyValue()})
+	}
+	if g.r.IntN(3) == 0 {
+		f["client"] = g.pick([]string{`{"screen_w":1920,"lang":"ko"}`, `{"dpr":"2"}`, `{"tz":7}`, `{"user_agent":"` + strings.Repeat("x", 3000) + `"}`,
+			`{"lang":"\u0000"}`, `{"lang":"\ud800"}`, `[]`, `"x"`, `{"window_w":1e999}`, `{"window_w":-1}`, g.nastyValue()})
+	}
+	return g.object(f)
+}
+
+// progressBody saves a mutated prefix of the run's answers.
+func (g *gen) progressBody() []byte {
+	answers := g.answers()
+	f := map[string]string{"token": strconv.Quote(g.token), "answers": answers}
+	if g.r.IntN(4) == 0 {
+		f["token"] = g.pick([]string{`"no-such-token"`, `""`, "null", "1", g.nastyValue()})
+	}
+	if g.r.IntN(3) == 0 {
+		f["events"] = g.pick([]string{`{"blur":1,"hidden_ms":20,"resized":0}`, `{"blur":-1}`, `{"blur":"1"}`, `{"hidden_ms":1e9}`,
+			`{"resized":99999999999}`, `[]`, "null", g.nastyValue()})
+	}
+	return g.object(f)
+}
 
 func (g *gen) submitBody() []byte {
 	f := g.personFields()
@@ -266,7 +312,8 @@ func (g *gen) answers() string {
 	case 0:
 		items[i] = fmt.Sprintf(`[%s,0.5,%q,%q]`, g.pick([]string{`"f"`, `"FF"`, `"Ｆ"`, `""`, "null", "1", `"\u0000"`}), p[0], p[1])
 	case 1:
-		items[i] = fmt.Sprintf(`["J",%s,%q,%q]`, g.pick([]string{"-1e-9", "60.0000001", "1e308", `"NaN"`, "null", "[]", "-0"}), p[0], p[1])
+		items[i] = fmt.Sprintf(`["J",%s,%q,%q]`, g.pick([]string{"-1e-9", "60.0000001", "1e308", `"NaN"`, "null", "[]", "-0",
+			"0e99999999999", "1e-16384", "1e-16383", "0." + strings.Repeat("0", 17000), "0.12345678901234567890"}), p[0], p[1])
 	case 2:
 		items[i] = fmt.Sprintf(`["F",1,%q,%q]`, p[0], g.pairs[(i+1)%len(g.pairs)][1])
 	case 3:
@@ -325,7 +372,7 @@ func (g *gen) createRequest(u string) *http.Request {
 	for i := 1; i <= 3; i++ {
 		for _, side := range []string{"ori", "inv"} {
 			fname := fmt.Sprintf("dir/f_%05d_%s.jpg", i, side)
-			content := []byte{0xFF, 0xD8, 0xFF, 0xE0, byte(i)}
+			content := jpeg
 			switch g.r.IntN(12) {
 			case 0:
 				fname = g.pick(hostileFileNames)
@@ -355,22 +402,40 @@ func (g *gen) createRequest(u string) *http.Request {
 	return req
 }
 
-// queryRequest asks for remove or download with a mutated id.
-func (g *gen) queryRequest(u string, download bool) *http.Request {
+// queryRequest asks an endpoint that takes a query (remove, download, ci,
+// quality, completion) with mutated parameters.
+func (g *gen) queryRequest(u, kind string) *http.Request {
 	id := g.pick([]string{"1", "2", "3", "0", "-1", "99999999999999999999", "1e3", "1%00", "", "abc", "1;DROP TABLE pack", "１", " 1", "0x1"})
 	q := url.Values{}
 	if g.r.IntN(8) != 0 {
 		q.Set("id", id)
 	}
-	if download && g.r.IntN(3) == 0 {
-		q.Set("format", g.pick([]string{"csv", "json", "xml", "", "CSV", "../x"}))
+	maybe := func(key string, values ...string) {
+		if g.r.IntN(3) == 0 {
+			q.Set(key, g.pick(values))
+		}
+	}
+	switch kind {
+	case "download":
+		maybe("format", "csv", "json", "xml", "", "CSV", "../x")
+		maybe("include", "unfinished", "all", "")
+		maybe("bom", "1", "0", "yes")
+	case "ci":
+		maybe("format", "png", "csv", "zip", "gif", "")
+		maybe("r_id", "1", "2", "0", "-1", "x", "99999999999999999999")
+		maybe("scaling", "independent", "constant", "log", "")
+		maybe("constant", "0.1", "0", "-1", "NaN", "Inf", "1e309", "x", "")
+	case "quality":
+		maybe("format", "json", "csv", "xml")
+	case "token":
+		q.Set("token", g.pick([]string{g.token, "no-such-token", "", "a b", strings.Repeat("x", 100)}))
 	}
 	// Removing the two real packs would end the other endpoints' fun early.
-	if !download && (q.Get("id") == "1" || q.Get("id") == "2") {
+	if kind == "remove" && (q.Get("id") == "1" || q.Get("id") == "2") {
 		q.Set("id", "3")
 	}
 	method := http.MethodGet
-	if !download && g.r.IntN(2) == 0 {
+	if kind == "remove" && g.r.IntN(2) == 0 {
 		method = http.MethodPost
 	}
 	req, _ := http.NewRequest(method, u+"?"+q.Encode(), nil)

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"go.uber.org/zap"
+
+	"github.com/psyx-lab/psyx/model"
 )
 
 // Keys handlers set for the request log.
@@ -91,9 +93,10 @@ func (h *Handler) recovery() gin.HandlerFunc {
 	}
 }
 
-// sameOrigin refuses requests that another site's page makes a logged-in
-// browser send (the admin's basic-auth credentials go with them). Scripts
-// and curl send neither header and pass.
+// sameOrigin refuses requests that a logged-in browser sends on behalf of
+// another page (the admin's basic-auth credentials go with them), and
+// navigations: opening a link to /api/admin/remove from a mail must not
+// delete a pack. Scripts and curl send none of these headers and pass.
 func (h *Handler) sameOrigin() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if err := checkSameOrigin(c.Request); err != nil {
@@ -106,29 +109,36 @@ func (h *Handler) sameOrigin() gin.HandlerFunc {
 }
 
 func checkSameOrigin(r *http.Request) error {
-	switch r.Header.Get("Sec-Fetch-Site") {
-	case "", "same-origin", "none":
-	default:
-		return errCrossSite
+	if mode := r.Header.Get("Sec-Fetch-Mode"); mode == "navigate" || mode == "nested-navigate" {
+		return errCrossSite("a browser navigation")
+	}
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
+		return errCrossSite("Sec-Fetch-Site " + model.Echo(site))
 	}
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return nil
 	}
-	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" {
-		return errCrossSite
+	if want := siteOrigin(r); !strings.EqualFold(origin, want) {
+		return errCrossSite("origin " + model.Echo(origin) + ", site " + model.Echo(want))
+	}
+	return nil
+}
+
+// siteOrigin is scheme://host[:port] as the browser saw this site: Nginx
+// passes the scheme and the Host header it received (port included) in
+// X-Forwarded-Proto and X-Forwarded-Host.
+func siteOrigin(r *http.Request) string {
+	scheme := r.Header.Get("X-Forwarded-Proto")
+	if scheme == "" {
+		scheme = "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
 	}
 	host := r.Header.Get("X-Forwarded-Host")
 	if host == "" {
 		host = r.Host
 	}
-	// Hostnames only: proxies differ in whether Host keeps the port.
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	if u.Hostname() != host {
-		return fmt.Errorf("%w: origin %s, host %s", errCrossSite, u.Host, host)
-	}
-	return nil
+	return scheme + "://" + host
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/psyx-lab/psyx/internal/testkit"
 )
 
 var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$`)
@@ -58,8 +60,17 @@ func TestStartRejects(t *testing.T) {
 		{"no with dash", with("no", "2020-1"), "Invalid ExperimentNo.: 2020-1"},
 		{"no 20 long", with("no", strings.Repeat("1", 20)), "Invalid ExperimentNo.: "},
 		{"no missing", with("no", nil), "Invalid ExperimentNo.: "},
-		{"phone without dashes", with("phone", "01012345678"), "Invalid Phone Number: 01012345678"},
+		{"phone too short", with("phone", "0101234567"), "Invalid Phone Number: 0101234567"},
+		{"phone with letters", with("phone", "010-1234-567a"), "Invalid Phone Number: 010-1234-567a"},
+		{"phone with dots", with("phone", "010.1234.5678"), "Invalid Phone Number: 010.1234.5678"},
 		{"phone missing", with("phone", nil), "Invalid Phone Number: "},
+		{"token too short", with("token", "abc"), "Invalid Input: token must be 8 to 64 letters, digits or -"},
+		{"token with slash", with("token", "abcdefgh/1"), "Invalid Input: token must be 8 to 64 letters, digits or -"},
+		{"client not an object", with("client", "big"), "Invalid Input: client is not a JSON object"},
+		{"client number as string", with("client", map[string]any{"screen_w": "1920"}), "Invalid Input: client.screen_w is not a number"},
+		{"client string as number", with("client", map[string]any{"lang": 7}), "Invalid Input: client.lang is not a string"},
+		{"client over 2 KB", with("client", map[string]any{"user_agent": strings.Repeat("x", 2100)}), "Invalid Input: client is larger than 2048 bytes"},
+		{"client negative size", with("client", map[string]any{"window_w": -5}), "Invalid Input: client.window_w is not a number in [0, 1000000]"},
 		{"no pack fits", with("age", 40), "No Suitable Pack for You"},
 		{"no pack for sex", with("sex", 1), "No Suitable Pack for You"},
 	}
@@ -74,14 +85,39 @@ func TestStartRejects(t *testing.T) {
 	}
 }
 
+// Digits typed with or without dashes or spaces are stored in the configured
+// form, on start and on submit.
+func TestPhoneCanonicalForm(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	id := e.createPack(t, "female20s", 2, 20, 29)
+	for i, typed := range []string{"01012345678", "010 1234 5678", "010-1234 5678", " 010-1234-5678"} {
+		who := testkit.Person(i, 2, 25)
+		who["phone"] = typed
+		s := e.start(t, who)
+		wantStatus(t, e.postJSON(t, "/api/reply/submit", submitBody(who, s.PackID, answersFor(s.PicPairs), s.Token)), 200, "Reply Submitted.")
+	}
+	var phones []string
+	if err := e.Store.DB().Select(&phones, `SELECT phone FROM reply WHERE p_id = $1 UNION ALL SELECT phone FROM run WHERE p_id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	if len(phones) != 8 {
+		t.Fatalf("%d phones stored, want 4 replies and 4 runs", len(phones))
+	}
+	for _, p := range phones {
+		if p != "010-1234-5678" {
+			t.Errorf("stored phone %q, want 010-1234-5678", p)
+		}
+	}
+}
+
 func TestStartPairs(t *testing.T) {
 	e := newEnv(t, envOptions{pairs: 40})
 	id := e.createPack(t, "female20s", 2, 20, 29)
 	e.createPack(t, "female30s", 2, 30, 39)
 	sides := map[int]int{}
 	orders := map[string]bool{}
-	for range 5 {
-		s := e.start(t, person())
+	for i := range 5 {
+		s := e.start(t, testkit.Person(i, 2, 25))
 		if s.PackID != id || s.PackPath != "/packs/female20s" {
 			t.Fatalf("matched %d %q", s.PackID, s.PackPath)
 		}

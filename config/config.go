@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -18,61 +19,73 @@ import (
 
 // Config is every setting of the service.
 type Config struct {
-	Addr              string   `toml:"addr"`
-	AllowPublicListen bool     `toml:"allow_public_listen"`
-	DatabaseURL       string   `toml:"database_url"`
-	DataDir           string   `toml:"data_dir"`
-	TimeZone          string   `toml:"time_zone"`
-	PairsPerPack      int      `toml:"pairs_per_pack"`
-	NamePattern       string   `toml:"name_pattern"`
-	PhonePattern      string   `toml:"phone_pattern"`
-	MaxUploadMB       int64    `toml:"max_upload_mb"`
-	ShutdownTimeout   Duration `toml:"shutdown_timeout"`
-	ReadHeaderTimeout Duration `toml:"read_header_timeout"`
-	DBMaxConns        int      `toml:"db_max_conns"`
-	LogMaxAgeDays     int      `toml:"log_max_age_days"`
+	Addr              string        `toml:"addr"`
+	AllowPublicListen bool          `toml:"allow_public_listen"`
+	DatabaseURL       string        `toml:"database_url"`
+	DataDir           string        `toml:"data_dir"`
+	TimeZone          string        `toml:"time_zone"`
+	PairsPerPack      int           `toml:"pairs_per_pack"`
+	NamePattern       string        `toml:"name_pattern"`
+	PhonePattern      string        `toml:"phone_pattern"`
+	PhoneFormat       string        `toml:"phone_format"`
+	MaxUploadMB       int64         `toml:"max_upload_mb"`
+	ShutdownTimeout   time.Duration `toml:"shutdown_timeout"`
+	ReadHeaderTimeout time.Duration `toml:"read_header_timeout"`
+	DBMaxConns        int           `toml:"db_max_conns"`
+	LogMaxAgeDays     int           `toml:"log_max_age_days"`
+	ResumeWithin      time.Duration `toml:"resume_within"`
+	AbandonAfter      time.Duration `toml:"abandon_after"`
+	CompletionURL     string        `toml:"completion_url"`
+	Quality           Quality       `toml:"quality"`
 
-	// Derived by Load/Validate; not read from the file.
+	// Compiled by Load from the settings above; not read from the file.
 	Location *time.Location `toml:"-"`
 	NameRE   *regexp.Regexp `toml:"-"`
 	PhoneRE  *regexp.Regexp `toml:"-"`
 }
 
-// Duration reads "20s"-style strings from TOML.
-type Duration struct{ time.Duration }
-
-// UnmarshalText parses a Go duration.
-func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	if err != nil {
-		return fmt.Errorf("duration %q: %w", b, err)
-	}
-	d.Duration = v
-	return nil
+// Quality holds the thresholds that flag a reply in the quality table.
+type Quality struct {
+	TimeoutRate float64 `toml:"timeout_rate"`  // flag "timeouts" above this share of timeouts
+	FastRT      float64 `toml:"fast_rt"`       // an answer faster than this (seconds) is fast
+	FastRate    float64 `toml:"fast_rate"`     // flag "fast" above this share of fast answers
+	SideMin     float64 `toml:"side_min"`      // flag "side-bias" when the share of F is outside
+	SideMax     float64 `toml:"side_max"`      //   [side_min, side_max]
+	OriMin      float64 `toml:"ori_min"`       // flag "ori-bias" when the share choosing ori is outside
+	OriMax      float64 `toml:"ori_max"`       //   [ori_min, ori_max]
+	InfoValMin  float64 `toml:"infoval_min"`   // flag "low-infoval" below this
+	BlurMax     int     `toml:"blur_max"`      // flag "inattentive" when the page lost focus more often
+	HiddenMSMax int     `toml:"hidden_ms_max"` //   or was hidden longer (ms) than this
 }
 
 // Default is the configuration when nothing is set.
 func Default(home string) Config {
 	return Config{
-		Addr:            "127.0.0.1:5000",
-		DatabaseURL:     "postgres://psyx@/psyx?host=/var/run/postgresql&sslmode=disable",
-		DataDir:         filepath.Join(home, "PsyxStatic"),
-		TimeZone:        "Asia/Seoul",
-		PairsPerPack:    300,
-		NamePattern:     `^[가-힣]{2,}$`,
-		PhonePattern:    `^\d{3}-\d{4}-\d{4}$`,
-		MaxUploadMB:     1024,
-		ShutdownTimeout: Duration{20 * time.Second},
+		Addr:         "127.0.0.1:5000",
+		DatabaseURL:  "postgres://psyx@/psyx?host=/var/run/postgresql&sslmode=disable",
+		DataDir:      filepath.Join(home, "PsyxStatic"),
+		TimeZone:     "Asia/Seoul",
+		PairsPerPack: 300,
+		NamePattern:  `^[가-힣]{2,}$`,
+		PhonePattern: `^\d{3}-\d{4}-\d{4}$`,
+		PhoneFormat:  "###-####-####",
+		MaxUploadMB:  1024,
+		// Below Supervisor's stopwaitsecs (30 s).
+		ShutdownTimeout: 20 * time.Second,
 		// A client gets this long to send its request line and headers.
-		ReadHeaderTimeout: Duration{10 * time.Second},
+		ReadHeaderTimeout: 10 * time.Second,
 		DBMaxConns:        20,
 		LogMaxAgeDays:     14,
+		ResumeWithin:      2 * time.Hour,
+		AbandonAfter:      30 * time.Minute,
+		Quality: Quality{TimeoutRate: 0.10, FastRT: 0.2, FastRate: 0.05, SideMin: 0.2, SideMax: 0.8,
+			OriMin: 0.2, OriMax: 0.8, InfoValMin: 1.96, BlurMax: 3, HiddenMSMax: 10000},
 	}
 }
 
 // Load reads the file named by PSYX_CONFIG (if any), applies the PSYX_*
-// variables of env, and validates the result. getenv is os.Getenv in
-// production; tests pass their own.
+// variables of env, validates the result and compiles its patterns. getenv
+// is os.Getenv in production; tests pass their own.
 func Load(getenv func(string) string, home string) (Config, error) {
 	cfg := Default(home)
 	if path := getenv("PSYX_CONFIG"); path != "" {
@@ -90,115 +103,88 @@ func Load(getenv func(string) string, home string) (Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return Config{}, err
 	}
+	// Validate compiled each of these once already; they cannot fail now.
+	cfg.Location, _ = time.LoadLocation(cfg.TimeZone)
+	cfg.NameRE = regexp.MustCompile(cfg.NamePattern)
+	cfg.PhoneRE = regexp.MustCompile(cfg.PhonePattern)
 	return cfg, nil
 }
 
-func applyEnv(cfg *Config, getenv func(string) string) error {
-	strs := map[string]*string{
-		"PSYX_ADDR":          &cfg.Addr,
-		"PSYX_DATABASE_URL":  &cfg.DatabaseURL,
-		"PSYX_DATA_DIR":      &cfg.DataDir,
-		"PSYX_TIME_ZONE":     &cfg.TimeZone,
-		"PSYX_NAME_PATTERN":  &cfg.NamePattern,
-		"PSYX_PHONE_PATTERN": &cfg.PhonePattern,
-	}
-	for key, dst := range strs {
-		if v := getenv(key); v != "" {
-			*dst = v
-		}
-	}
-	ints := map[string]*int{
-		"PSYX_PAIRS_PER_PACK": &cfg.PairsPerPack,
-		"PSYX_DB_MAX_CONNS":   &cfg.DBMaxConns,
-	}
-	for key, dst := range ints {
-		if v := getenv(key); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return fmt.Errorf("%s=%q: not an integer", key, v)
-			}
-			*dst = n
-		}
-	}
-	if v := getenv("PSYX_MAX_UPLOAD_MB"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return fmt.Errorf("PSYX_MAX_UPLOAD_MB=%q: not an integer", v)
-		}
-		cfg.MaxUploadMB = n
-	}
-	durations := map[string]*Duration{
-		"PSYX_SHUTDOWN_TIMEOUT":    &cfg.ShutdownTimeout,
-		"PSYX_READ_HEADER_TIMEOUT": &cfg.ReadHeaderTimeout,
-	}
-	for key, dst := range durations {
-		if v := getenv(key); v != "" {
-			if err := dst.UnmarshalText([]byte(v)); err != nil {
-				return fmt.Errorf("%s: %w", key, err)
-			}
-		}
-	}
-	if v := getenv("PSYX_ALLOW_PUBLIC_LISTEN"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return fmt.Errorf("PSYX_ALLOW_PUBLIC_LISTEN=%q: not true/false", v)
-		}
-		cfg.AllowPublicListen = b
-	}
-	return nil
-}
-
-// Validate checks every setting and fills the derived fields.
+// Validate checks every setting.
 func (c *Config) Validate() error {
 	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	host, port, err := net.SplitHostPort(c.Addr)
 	if err != nil {
-		errs = append(errs, fmt.Errorf("addr %q: %w", c.Addr, err))
+		add("addr %q: %w", c.Addr, err)
 	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
-		errs = append(errs, fmt.Errorf("addr %q: bad port", c.Addr))
+		add("addr %q: bad port", c.Addr)
 	} else if !c.AllowPublicListen && !isLoopback(host) {
-		errs = append(errs, fmt.Errorf("addr %q is not a loopback address: Nginx is meant to be the only way in; set allow_public_listen = true to do it anyway", c.Addr))
+		add("addr %q is not a loopback address: Nginx is meant to be the only way in; set allow_public_listen = true to do it anyway", c.Addr)
 	}
 	if strings.TrimSpace(c.DatabaseURL) == "" {
-		errs = append(errs, errors.New("database_url is empty"))
+		add("database_url is empty")
 	}
 	if c.DataDir == "" || !filepath.IsAbs(c.DataDir) {
-		errs = append(errs, fmt.Errorf("data_dir %q must be an absolute path", c.DataDir))
+		add("data_dir %q must be an absolute path", c.DataDir)
 	}
-	if loc, err := time.LoadLocation(c.TimeZone); err != nil {
-		errs = append(errs, fmt.Errorf("time_zone %q: %w", c.TimeZone, err))
-	} else {
-		c.Location = loc
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		add("time_zone %q: %w", c.TimeZone, err)
 	}
 	if c.PairsPerPack < 0 || c.PairsPerPack > 99999 {
-		errs = append(errs, fmt.Errorf("pairs_per_pack %d: must be 0 (any) to 99999", c.PairsPerPack))
+		add("pairs_per_pack %d: must be 0 (any) to 99999", c.PairsPerPack)
 	}
-	if re, err := regexp.Compile(c.NamePattern); err != nil {
-		errs = append(errs, fmt.Errorf("name_pattern: %w", err))
-	} else {
-		c.NameRE = re
+	if _, err := regexp.Compile(c.NamePattern); err != nil {
+		add("name_pattern: %w", err)
 	}
-	if re, err := regexp.Compile(c.PhonePattern); err != nil {
-		errs = append(errs, fmt.Errorf("phone_pattern: %w", err))
-	} else {
-		c.PhoneRE = re
+	if _, err := regexp.Compile(c.PhonePattern); err != nil {
+		add("phone_pattern: %w", err)
+	}
+	if strings.Trim(c.PhoneFormat, "#- ().+") != "" {
+		add("phone_format %q: only # (a digit), spaces, dashes, dots, parentheses and + are allowed", c.PhoneFormat)
 	}
 	if c.MaxUploadMB < 1 {
-		errs = append(errs, fmt.Errorf("max_upload_mb %d: must be at least 1", c.MaxUploadMB))
+		add("max_upload_mb %d: must be at least 1", c.MaxUploadMB)
 	}
-	if c.ShutdownTimeout.Duration <= 0 {
-		errs = append(errs, errors.New("shutdown_timeout must be positive"))
-	}
-	if c.ReadHeaderTimeout.Duration <= 0 {
-		errs = append(errs, errors.New("read_header_timeout must be positive"))
+	for name, d := range map[string]time.Duration{"shutdown_timeout": c.ShutdownTimeout,
+		"read_header_timeout": c.ReadHeaderTimeout, "resume_within": c.ResumeWithin, "abandon_after": c.AbandonAfter} {
+		if d <= 0 {
+			add("%s must be positive", name)
+		}
 	}
 	if c.DBMaxConns < 2 {
-		errs = append(errs, fmt.Errorf("db_max_conns %d: must be at least 2", c.DBMaxConns))
+		add("db_max_conns %d: must be at least 2", c.DBMaxConns)
 	}
 	if c.LogMaxAgeDays < 1 {
-		errs = append(errs, fmt.Errorf("log_max_age_days %d: must be at least 1", c.LogMaxAgeDays))
+		add("log_max_age_days %d: must be at least 1", c.LogMaxAgeDays)
 	}
+	if c.CompletionURL != "" {
+		if u, err := url.Parse(c.CompletionURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			add("completion_url %q: must be an http(s) URL", c.CompletionURL)
+		}
+	}
+	errs = append(errs, c.Quality.validate()...)
 	return errors.Join(errs...)
+}
+
+func (q Quality) validate() []error {
+	var errs []error
+	for name, v := range map[string]float64{"timeout_rate": q.TimeoutRate, "fast_rate": q.FastRate,
+		"side_min": q.SideMin, "side_max": q.SideMax, "ori_min": q.OriMin, "ori_max": q.OriMax} {
+		if v < 0 || v > 1 {
+			errs = append(errs, fmt.Errorf("quality.%s %v: must be a share in [0, 1]", name, v))
+		}
+	}
+	if q.SideMin > q.SideMax || q.OriMin > q.OriMax {
+		errs = append(errs, errors.New("quality: side_min/ori_min must not exceed side_max/ori_max"))
+	}
+	if q.FastRT < 0 || q.FastRT > 60 {
+		errs = append(errs, fmt.Errorf("quality.fast_rt %v: must be seconds in [0, 60]", q.FastRT))
+	}
+	if q.BlurMax < 0 || q.HiddenMSMax < 0 {
+		errs = append(errs, errors.New("quality: blur_max and hidden_ms_max must not be negative"))
+	}
+	return errs
 }
 
 func isLoopback(host string) bool {
@@ -209,11 +195,11 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// PacksDir holds one folder of images per pack.
-func (c *Config) PacksDir() string { return filepath.Join(c.DataDir, "packs") }
-
 // LogDir holds api.log and Supervisor's logs.
 func (c *Config) LogDir() string { return filepath.Join(c.DataDir, "logs") }
+
+// StatsDir holds what is computed once per pack for its results.
+func (c *Config) StatsDir() string { return filepath.Join(c.DataDir, "stats") }
 
 // MaxUploadBytes is the body limit of a pack upload.
 func (c *Config) MaxUploadBytes() int64 { return c.MaxUploadMB << 20 }

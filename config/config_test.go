@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ func TestLoad(t *testing.T) {
 			}
 		}},
 		{"file", map[string]string{"PSYX_CONFIG": file}, "", func(t *testing.T, c Config) {
-			if c.Addr != "127.0.0.1:6000" || c.PairsPerPack != 12 || c.ShutdownTimeout.Duration != 5*time.Second {
+			if c.Addr != "127.0.0.1:6000" || c.PairsPerPack != 12 || c.ShutdownTimeout != 5*time.Second {
 				t.Errorf("%+v", c)
 			}
 		}},
@@ -50,6 +51,26 @@ func TestLoad(t *testing.T) {
 		{"pairs not int", map[string]string{"PSYX_PAIRS_PER_PACK": "many"}, "not an integer", nil},
 		{"negative pairs", map[string]string{"PSYX_PAIRS_PER_PACK": "-1"}, "pairs_per_pack", nil},
 		{"bad duration", map[string]string{"PSYX_SHUTDOWN_TIMEOUT": "soon"}, "PSYX_SHUTDOWN_TIMEOUT", nil},
+		{"runs", map[string]string{"PSYX_RESUME_WITHIN": "90m", "PSYX_ABANDON_AFTER": "5s"}, "", func(t *testing.T, c Config) {
+			if c.ResumeWithin != 90*time.Minute || c.AbandonAfter != 5*time.Second {
+				t.Errorf("resume %v, abandon %v", c.ResumeWithin, c.AbandonAfter)
+			}
+		}},
+		{"zero abandon", map[string]string{"PSYX_ABANDON_AFTER": "0s"}, "abandon_after must be positive", nil},
+		{"log age", map[string]string{"PSYX_LOG_MAX_AGE_DAYS": "3"}, "", func(t *testing.T, c Config) {
+			if c.LogMaxAgeDays != 3 {
+				t.Errorf("log_max_age_days %d", c.LogMaxAgeDays)
+			}
+		}},
+		{"quality threshold", map[string]string{"PSYX_QUALITY_INFOVAL_MIN": "2.5", "PSYX_QUALITY_BLUR_MAX": "5"}, "", func(t *testing.T, c Config) {
+			if c.Quality.InfoValMin != 2.5 || c.Quality.BlurMax != 5 || c.Quality.TimeoutRate != 0.10 {
+				t.Errorf("quality %+v", c.Quality)
+			}
+		}},
+		{"share out of range", map[string]string{"PSYX_QUALITY_FAST_RATE": "1.5"}, "quality.fast_rate", nil},
+		{"completion url", map[string]string{"PSYX_COMPLETION_URL": "https://lab.sona-systems.com/webstudy_credit.aspx?survey_code={code}"}, "", nil},
+		{"completion url not http", map[string]string{"PSYX_COMPLETION_URL": "javascript:alert(1)"}, "completion_url", nil},
+		{"phone format", map[string]string{"PSYX_PHONE_FORMAT": "##-##x"}, "phone_format", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -78,4 +99,32 @@ func TestExampleFileLoads(t *testing.T) {
 	if c.DataDir != "/home/ubuntu/PsyxStatic" || !c.PhoneRE.MatchString("010-1234-5678") || !c.NameRE.MatchString("홍길동") {
 		t.Errorf("example file gives %+v", c)
 	}
+}
+
+// Every setting of the file can be overridden by PSYX_<NAME> (PSYX_QUALITY_<NAME>
+// inside [quality]), as the README promises.
+func TestEverySettingHasAnEnvOverride(t *testing.T) {
+	c := Default("/home/u")
+	have := map[string]bool{}
+	for _, ev := range envVars(&c) {
+		have[ev.name] = true
+	}
+	var walk func(prefix string, typ reflect.Type)
+	walk = func(prefix string, typ reflect.Type) {
+		for i := 0; i < typ.NumField(); i++ {
+			f := typ.Field(i)
+			tag := f.Tag.Get("toml")
+			if tag == "" || tag == "-" {
+				continue
+			}
+			if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeOf(time.Duration(0)) {
+				walk(prefix+strings.ToUpper(tag)+"_", f.Type)
+				continue
+			}
+			if name := prefix + strings.ToUpper(tag); !have[name] {
+				t.Errorf("setting %s has no override %s", tag, name)
+			}
+		}
+	}
+	walk("PSYX_", reflect.TypeOf(c))
 }

@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -84,6 +86,10 @@ func TestCrossSiteChangesRefused(t *testing.T) {
 		"Sec-Fetch-Site: cross":   {"Sec-Fetch-Site": {"cross-site"}},
 		"same-site other origin":  {"Origin": {"http://admin.evil.example:8080"}, "Sec-Fetch-Site": {"same-site"}},
 		"foreign Origin, no port": {"Origin": {"https://evil.example"}, "Sec-Fetch-Site": {"same-origin"}},
+		// Another service on the same host (a different port) is another site.
+		"same host, other port":           {"Origin": {otherPortOrigin(t, s.BaseURL)}},
+		"https Origin for this http site": {"Origin": {strings.Replace(s.BaseURL, "http:", "https:", 1)}},
+		"a link opened from a mail":       {"Sec-Fetch-Site": {"none"}, "Sec-Fetch-Mode": {"navigate"}, "Sec-Fetch-User": {"?1"}},
 	}
 	for name, h := range crossSite {
 		if r := s.UploadDir(t, admin, "/api/admin/create", form, dir, h); r.Status != http.StatusForbidden {
@@ -122,4 +128,15 @@ func TestCrossSiteChangesRefused(t *testing.T) {
 	if r := s.Get(t, admin, "/api/admin/remove?id="+itoa(id)); r.Status != http.StatusOK || string(r.Body) != "Pack "+itoa(id)+" Deleted." {
 		t.Errorf("remove from a script: want 200 \"Pack %d Deleted.\", got %v", id, r)
 	}
+}
+
+// otherPortOrigin is base (http://host:port) on the next port.
+func otherPortOrigin(t *testing.T, base string) string {
+	t.Helper()
+	host, port, err := net.SplitHostPort(strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := strconv.Atoi(port)
+	return "http://" + net.JoinHostPort(host, strconv.Itoa(n+1))
 }

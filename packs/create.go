@@ -2,18 +2,17 @@ package packs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 
-	"github.com/psyx-lab/psyx/store"
+	"github.com/psyx-lab/psyx/model"
 )
 
 // Registry stores a pack's row and publishes its folder in one step.
 type Registry interface {
-	CreatePack(ctx context.Context, np store.NewPack, folder store.PackFolder) (int, error)
+	CreatePack(ctx context.Context, np model.NewPack, folder model.PackFolder) (int, error)
 }
 
 // Register checks the staged files and registers the pack. The caller
@@ -23,16 +22,9 @@ func Register(ctx context.Context, reg Registry, meta Meta, u *Upload) (int, err
 	if err != nil {
 		return 0, err
 	}
-	id, err := reg.CreatePack(ctx, store.NewPack{
+	return reg.CreatePack(ctx, model.NewPack{
 		Name: meta.Name, Sex: meta.Sex, AgeMin: meta.AgeMin, AgeMax: meta.AgeMax, Pairs: pairs,
 	}, u)
-	switch {
-	case errors.Is(err, store.ErrPackNameTaken):
-		return 0, ErrPackExisted
-	case errors.Is(err, store.ErrPackOverlap):
-		return 0, ErrPackOverlapped
-	}
-	return id, err
 }
 
 // StageDir copies the images of a local folder (not its subfolders) into a

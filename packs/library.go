@@ -42,9 +42,6 @@ func NewLibrary(dataDir string, pairsPerPack int, log *zap.Logger) (*Library, er
 	return l, nil
 }
 
-// PacksDir is where the published pack folders are.
-func (l *Library) PacksDir() string { return l.packsDir }
-
 // Dir is the folder of a published pack. name must be a valid pack name.
 func (l *Library) Dir(name string) string { return filepath.Join(l.packsDir, name) }
 
@@ -100,9 +97,9 @@ func (l *Library) Withdraw(name string) error {
 
 // Sweep repairs what a crash can leave: unfinished uploads, folders of packs
 // whose row never committed, and folders retired by a delete that did not
-// commit. exists tells the packs the database holds; the caller guarantees
-// that no create or delete runs meanwhile.
-func (l *Library) Sweep(exists map[string]bool) error {
+// commit. exists tells the packs the database holds (id by name); the
+// caller guarantees that no create or delete runs meanwhile.
+func (l *Library) Sweep(exists map[string]int) error {
 	staged, err := os.ReadDir(l.stagingDir)
 	if err != nil {
 		return fmt.Errorf("sweep: %w", err)
@@ -125,7 +122,7 @@ func (l *Library) Sweep(exists map[string]bool) error {
 		return fmt.Errorf("sweep: %w", err)
 	}
 	for _, e := range published {
-		if !e.IsDir() || exists[e.Name()] {
+		if _, ok := exists[e.Name()]; !e.IsDir() || ok {
 			continue
 		}
 		dir := filepath.Join(l.packsDir, e.Name())
@@ -137,14 +134,15 @@ func (l *Library) Sweep(exists map[string]bool) error {
 	return syncDir(l.packsDir)
 }
 
-func (l *Library) sweepTrash(trash string, exists map[string]bool) error {
+func (l *Library) sweepTrash(trash string, exists map[string]int) error {
 	inner, err := os.ReadDir(trash)
 	if err != nil {
 		return fmt.Errorf("sweep %s: %w", trash, err)
 	}
 	for _, e := range inner {
 		name := e.Name()
-		if _, err := os.Lstat(l.Dir(name)); exists[name] && errors.Is(err, fs.ErrNotExist) {
+		_, inDB := exists[name]
+		if _, err := os.Lstat(l.Dir(name)); inDB && errors.Is(err, fs.ErrNotExist) {
 			l.log.Warn("sweep: restoring folder of a pack whose delete did not commit", zap.String("pack", name))
 			if err := l.Restore(trash, name); err != nil {
 				return err

@@ -10,9 +10,9 @@ import (
 	"testing"
 
 	"go.uber.org/zap"
-)
 
-var jpeg = []byte{0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3}
+	"github.com/psyx-lab/psyx/internal/testkit"
+)
 
 func newLibrary(t *testing.T, pairs int) (*Library, string) {
 	t.Helper()
@@ -38,14 +38,16 @@ func list(t *testing.T, dir string) []string {
 	return out
 }
 
+// stage receives real 32×32 JPEGs under these names.
 func stage(t *testing.T, l *Library, names ...string) *Upload {
 	t.Helper()
 	u, err := l.NewUpload()
 	if err != nil {
 		t.Fatal(err)
 	}
+	img := testkit.Encode(testkit.Stimulus(1, 0, 32), testkit.JPEG)
 	for _, n := range names {
-		if _, err := u.Add(n, bytes.NewReader(jpeg)); err != nil {
+		if _, err := u.Add(n, bytes.NewReader(img)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -114,7 +116,7 @@ func TestSweep(t *testing.T) {
 	if _, err := l.Retire("deleteabandoned"); err != nil {
 		t.Fatal(err)
 	}
-	rows := map[string]bool{"committed": true, "deleteabandoned": true}
+	rows := map[string]int{"committed": 1, "deleteabandoned": 4}
 	if err := l.Sweep(rows); err != nil {
 		t.Fatal(err)
 	}

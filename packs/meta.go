@@ -1,28 +1,19 @@
 package packs
 
 import (
-	"errors"
 	"strconv"
+
+	"github.com/psyx-lab/psyx/model"
 )
 
-// InputError is a problem with what the researcher sent: the message is
-// shown to them as it is.
-type InputError struct{ Msg string }
-
-func (e *InputError) Error() string { return e.Msg }
-
-func inputErr(msg string) error { return &InputError{Msg: msg} }
-
-// The SPEC's messages for a pack upload.
+// The messages of a refused pack upload.
 var (
-	ErrNothingUploaded  = inputErr("Nothing Uploaded")
-	ErrInvalidPackName  = inputErr("Invalid Pack Name")
-	ErrInvalidAgeBound  = inputErr("Invalid Age Bound")
-	ErrInvalidSex       = inputErr("Invalid Sex")
-	ErrInvalidSize      = inputErr("Invalid Folder Size")
-	ErrPackExisted      = inputErr("Pack Existed")
-	ErrPackOverlapped   = inputErr("Pack Condition Overlapped")
-	errMissingFormField = errors.New("missing")
+	ErrNothingUploaded = model.Errorf(model.Invalid, "Nothing Uploaded")
+	ErrInvalidPackName = model.Errorf(model.Invalid, "Invalid Pack Name")
+	ErrInvalidAgeBound = model.Errorf(model.Invalid, "Invalid Age Bound")
+	ErrInvalidSex      = model.Errorf(model.Invalid, "Invalid Sex")
+	ErrInvalidSize     = model.Errorf(model.Invalid, "Invalid Folder Size")
+	ErrPackExisted     = model.Errorf(model.Conflict, "Pack Existed")
 )
 
 // Meta is a pack's name and target participants.
@@ -33,14 +24,15 @@ type Meta struct {
 	AgeMax int
 }
 
-// ParseMeta checks the form fields of an upload, in the SPEC's order.
+// ParseMeta checks the form fields of an upload, in this order: name, age
+// bounds, sex.
 func ParseMeta(name, sex, ageMin, ageMax string) (Meta, error) {
 	if !ValidPackName(name) {
 		return Meta{}, ErrInvalidPackName
 	}
-	lo, err1 := parseAge(ageMin)
-	hi, err2 := parseAge(ageMax)
-	if err1 != nil || err2 != nil || lo > hi {
+	lo, ok1 := parseAge(ageMin)
+	hi, ok2 := parseAge(ageMax)
+	if !ok1 || !ok2 || lo > hi {
 		return Meta{}, ErrInvalidAgeBound
 	}
 	s, err := strconv.Atoi(sex)
@@ -50,16 +42,7 @@ func ParseMeta(name, sex, ageMin, ageMax string) (Meta, error) {
 	return Meta{Name: name, Sex: s, AgeMin: lo, AgeMax: hi}, nil
 }
 
-func parseAge(v string) (int, error) {
-	if v == "" {
-		return 0, errMissingFormField
-	}
+func parseAge(v string) (int, bool) {
 	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, err
-	}
-	if n < 0 || n > 120 {
-		return 0, strconv.ErrRange
-	}
-	return n, nil
+	return n, err == nil && n >= 0 && n <= 120
 }

@@ -8,33 +8,20 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/psyx-lab/psyx/model"
 )
 
-// fileRE is the SPEC's pattern for a stimulus image name.
+// fileRE is a stimulus image name: <prefix>_<5-digit pair>_<ori|inv>.<jpg|jpeg|png>.
 var fileRE = regexp.MustCompile(`^([A-Za-z0-9._-]+)_(\d{5})_(ori|inv)\.(?i:(jpg|jpeg|png))$`)
-
-// Side says which half of a pair a file is.
-type Side int
-
-// The two sides of a pair.
-const (
-	Ori Side = iota
-	Inv
-)
-
-func (s Side) String() string {
-	if s == Ori {
-		return "ori"
-	}
-	return "inv"
-}
 
 // FileName is a parsed stimulus file name.
 type FileName struct {
-	Base string // the name as stored: the last element of the client's path
-	Pair int    // 1-based pair number
-	Side Side
-	PNG  bool // else JPEG
+	Base   string // the name as stored: the last element of the client's path
+	Prefix string // what comes before _<pair>_
+	Pair   int    // 1-based pair number
+	Side   int    // model.Ori or model.Inv
+	PNG    bool   // else JPEG
 }
 
 // maxNameLen keeps a stored name well inside the file system's limit (255
@@ -58,9 +45,9 @@ func ParseFileName(clientName string) (FileName, bool) {
 	if err != nil {
 		return FileName{}, false
 	}
-	fn := FileName{Base: base, Pair: n, Side: Ori, PNG: strings.EqualFold(m[4], "png")}
+	fn := FileName{Base: base, Prefix: m[1], Pair: n, Side: model.Ori, PNG: strings.EqualFold(m[4], "png")}
 	if m[3] == "inv" {
-		fn.Side = Inv
+		fn.Side = model.Inv
 	}
 	return fn, true
 }

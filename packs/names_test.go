@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/psyx-lab/psyx/model"
 )
 
 func TestParseFileName(t *testing.T) {
@@ -13,15 +15,15 @@ func TestParseFileName(t *testing.T) {
 		ok     bool
 		base   string
 		pair   int
-		side   Side
+		side   int
 		png    bool
 	}{
-		{"plain", "x_00001_ori.jpg", true, "x_00001_ori.jpg", 1, Ori, false},
-		{"folder path", "pack/sub/x_00300_inv.jpeg", true, "x_00300_inv.jpeg", 300, Inv, false},
-		{"windows path", `C:\pack\x_00002_ori.PNG`, true, "x_00002_ori.PNG", 2, Ori, true},
-		{"upper jpg", "x_00003_inv.JPG", true, "x_00003_inv.JPG", 3, Inv, false},
-		{"prefix punctuation", "a.b-c_d_00004_ori.png", true, "a.b-c_d_00004_ori.png", 4, Ori, true},
-		{"dot dot path", "../../etc/x_00001_ori.jpg", true, "x_00001_ori.jpg", 1, Ori, false},
+		{"plain", "x_00001_ori.jpg", true, "x_00001_ori.jpg", 1, model.Ori, false},
+		{"folder path", "pack/sub/x_00300_inv.jpeg", true, "x_00300_inv.jpeg", 300, model.Inv, false},
+		{"windows path", `C:\pack\x_00002_ori.PNG`, true, "x_00002_ori.PNG", 2, model.Ori, true},
+		{"upper jpg", "x_00003_inv.JPG", true, "x_00003_inv.JPG", 3, model.Inv, false},
+		{"prefix punctuation", "a.b-c_d_00004_ori.png", true, "a.b-c_d_00004_ori.png", 4, model.Ori, true},
+		{"dot dot path", "../../etc/x_00001_ori.jpg", true, "x_00001_ori.jpg", 1, model.Ori, false},
 		{"four digits", "x_0001_ori.jpg", false, "", 0, 0, false},
 		{"six digits", "x_000001_ori.jpg", false, "", 0, 0, false},
 		{"upper side", "x_00001_ORI.jpg", false, "", 0, 0, false},
@@ -33,10 +35,10 @@ func TestParseFileName(t *testing.T) {
 		{"apple double", "._x_00001_ori.jpg", false, "", 0, 0, false},
 		{"ds store", ".DS_Store", false, "", 0, 0, false},
 		{"thumbs", "Thumbs.db", false, "", 0, 0, false},
-		{"trailing slash", "x_00001_ori.jpg/", true, "x_00001_ori.jpg", 1, Ori, false},
+		{"trailing slash", "x_00001_ori.jpg/", true, "x_00001_ori.jpg", 1, model.Ori, false},
 		{"nul", "x_00001_ori.jpg\x00.sh", false, "", 0, 0, false},
 		{"empty", "", false, "", 0, 0, false},
-		{"longest kept", strings.Repeat("a", 185) + "_00001_ori.jpg", true, strings.Repeat("a", 185) + "_00001_ori.jpg", 1, Ori, false},
+		{"longest kept", strings.Repeat("a", 185) + "_00001_ori.jpg", true, strings.Repeat("a", 185) + "_00001_ori.jpg", 1, model.Ori, false},
 		{"too long for the file system", strings.Repeat("a", 5000) + "_00001_ori.jpg", false, "", 0, 0, false},
 	}
 	for _, tc := range tests {
@@ -79,7 +81,7 @@ func FuzzParseFileName(f *testing.F) {
 		if len(fn.Base) > 255 || fn.Base == "" || fn.Base == "." || fn.Base == ".." || strings.ContainsAny(fn.Base, "/\\\x00") || strings.HasPrefix(fn.Base, ".") {
 			t.Fatalf("unsafe base %q from %q", fn.Base, s)
 		}
-		if !utf8.ValidString(fn.Base) || fn.Pair < 0 || (fn.Side != Ori && fn.Side != Inv) {
+		if !utf8.ValidString(fn.Base) || fn.Pair < 0 || (fn.Side != model.Ori && fn.Side != model.Inv) {
 			t.Fatalf("bad parse %+v from %q", fn, s)
 		}
 		if again, ok := ParseFileName(fn.Base); !ok || again != fn {

@@ -1,15 +1,18 @@
 package packs
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"image/jpeg"
+	"image/png"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 
-	"github.com/psyx-lab/psyx/store"
+	"github.com/psyx-lab/psyx/model"
 )
 
 var (
@@ -22,10 +25,14 @@ var (
 type Upload struct {
 	lib       *Library
 	dir       string
-	sides     map[int]*store.Pair
+	sides     map[int]*model.Pair
 	buf       []byte // one copy buffer for all the files of the upload
 	dupe      bool
 	published bool
+	// The first kept file: every other one must share its prefix and, for
+	// a classification image, its width and height.
+	first         FileName
+	width, height int
 }
 
 // NewUpload starts receiving a pack.
@@ -38,20 +45,26 @@ func (l *Library) NewUpload() (*Upload, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("new upload: %w", err)
 	}
-	return &Upload{lib: l, dir: dir, sides: map[int]*store.Pair{}}, nil
+	return &Upload{lib: l, dir: dir, sides: map[int]*model.Pair{}}, nil
 }
 
 // Add receives one uploaded file. Files that are not stimulus images are not
-// kept (kept=false, nothing read); an image whose bytes are not what its
-// extension says is an *InputError.
+// kept (kept=false, nothing read). An image whose bytes are not what its
+// extension says is "Invalid Image: <name>"; one of another prefix or size
+// than the first is "Inconsistent Pack: <what>".
 func (u *Upload) Add(clientName string, r io.Reader) (kept bool, err error) {
 	fn, ok := ParseFileName(clientName)
 	if !ok {
 		return false, nil
 	}
+	if u.first.Base == "" {
+		u.first = fn
+	} else if fn.Prefix != u.first.Prefix {
+		return true, model.Errorf(model.Invalid, "Inconsistent Pack: files of more than one prefix (%s, %s)", u.first.Prefix, fn.Prefix)
+	}
 	p := u.sides[fn.Pair]
 	if p == nil {
-		p = &store.Pair{}
+		p = &model.Pair{}
 		u.sides[fn.Pair] = p
 	}
 	if p[fn.Side] != "" {
@@ -61,8 +74,38 @@ func (u *Upload) Add(clientName string, r io.Reader) (kept bool, err error) {
 	if err := u.write(fn, r); err != nil {
 		return true, err
 	}
+	if err := u.checkSize(fn); err != nil {
+		return true, err
+	}
 	p[fn.Side] = fn.Base
 	return true, nil
+}
+
+// checkSize reads the width and height from the image's header (not the
+// whole image) and compares them with the first image's.
+func (u *Upload) checkSize(fn FileName) error {
+	f, err := os.Open(filepath.Join(u.dir, fn.Base))
+	if err != nil {
+		return fmt.Errorf("reopen %s: %w", fn.Base, err)
+	}
+	defer f.Close()
+	decode := jpeg.DecodeConfig
+	if fn.PNG {
+		decode = png.DecodeConfig
+	}
+	cfg, err := decode(bufio.NewReader(f))
+	if err != nil {
+		return model.Errorf(model.Invalid, "Invalid Image: %s", fn.Base)
+	}
+	if u.width == 0 {
+		u.width, u.height = cfg.Width, cfg.Height
+		return nil
+	}
+	if cfg.Width != u.width || cfg.Height != u.height {
+		return model.Errorf(model.Invalid, "Inconsistent Pack: %s is %d×%d, %s is %d×%d",
+			fn.Base, cfg.Width, cfg.Height, u.first.Base, u.width, u.height)
+	}
+	return nil
 }
 
 func (u *Upload) write(fn FileName, r io.Reader) error {
@@ -77,7 +120,7 @@ func (u *Upload) write(fn FileName, r io.Reader) error {
 		magic = pngMagic
 	}
 	if !bytes.HasPrefix(head, magic) {
-		return &InputError{Msg: "Invalid Image: " + fn.Base}
+		return model.Errorf(model.Invalid, "Invalid Image: %s", fn.Base)
 	}
 	path := filepath.Join(u.dir, fn.Base)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
@@ -115,7 +158,7 @@ func (u *Upload) write(fn FileName, r io.Reader) error {
 
 // Pairs checks that the kept files form pairs 1..N, each with one ori and
 // one inv, N being the configured size (or any N >= 1 when that is 0).
-func (u *Upload) Pairs() ([]store.Pair, error) {
+func (u *Upload) Pairs() ([]model.Pair, error) {
 	if u.dupe || len(u.sides) == 0 {
 		return nil, ErrInvalidSize
 	}
@@ -126,10 +169,10 @@ func (u *Upload) Pairs() ([]store.Pair, error) {
 	if len(u.sides) != want {
 		return nil, ErrInvalidSize
 	}
-	out := make([]store.Pair, want)
+	out := make([]model.Pair, want)
 	for i := 1; i <= want; i++ {
 		p := u.sides[i]
-		if p == nil || p[Ori] == "" || p[Inv] == "" {
+		if p == nil || p[model.Ori] == "" || p[model.Inv] == "" {
 			return nil, ErrInvalidSize
 		}
 		out[i-1] = *p

@@ -7,13 +7,6 @@ import (
 	"github.com/lib/pq/pqerror"
 )
 
-// Domain errors the API turns into 400 messages.
-var (
-	ErrPackNameTaken = errors.New("pack name taken")
-	ErrPackOverlap   = errors.New("pack condition overlaps another pack")
-	ErrPackNotFound  = errors.New("pack not found")
-)
-
 // PostgreSQL SQLSTATE codes we act on.
 const (
 	codeUniqueViolation    = "23505"
@@ -21,10 +14,24 @@ const (
 	codeForeignKey         = "23503"
 )
 
+// Constraints whose violation means something to the client.
+const (
+	constraintPackName = "pack_name_key"
+	constraintRunToken = "run_pkey"
+)
+
 func pqCode(err error) pqerror.Code {
 	var pe *pq.Error
 	if errors.As(err, &pe) {
 		return pe.Code
+	}
+	return ""
+}
+
+func pqConstraint(err error) string {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Constraint
 	}
 	return ""
 }

@@ -7,69 +7,54 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/psyx-lab/psyx/model"
 )
 
-// Pair is one stimulus pair: the ori file and the inv file.
-type Pair [2]string
-
-// Pack is a pack row with its reply count.
-type Pack struct {
-	ID        int       `db:"p_id"`
-	Name      string    `db:"pack_name"`
-	Sex       int       `db:"sex"`
-	AgeMin    int       `db:"age_min"`
-	AgeMax    int       `db:"age_max"`
-	Size      int       `db:"size"`
-	Count     int       `db:"count"`
-	CreatedAt time.Time `db:"created_at"`
-}
-
-// PackFiles is a pack with its image pairs, as the participant API needs it.
-type PackFiles struct {
-	Pack
-	Pairs []Pair
-}
-
-// NewPack is what creating a pack stores.
-type NewPack struct {
-	Name   string
-	Sex    int
-	AgeMin int
-	AgeMax int
-	Pairs  []Pair
-}
-
-// PackFolder is the pack's image folder, moved into place inside the
-// transaction that inserts its row, so the two appear together.
-type PackFolder interface {
-	Publish(name string) error
-	Withdraw(name string) error
-}
-
-// FolderRetirer moves a deleted pack's folder out of the served tree inside
-// the deleting transaction, and puts it back if that transaction fails.
-type FolderRetirer interface {
-	Retire(name string) (trash string, err error)
-	Restore(trash, name string) error
-	Purge(trash string)
-}
-
-// selectPacks is a pack with its reply count; callers add WHERE / ORDER BY.
-const selectPacks = `
+// listPacks reads every pack with its counts from the tallies: the cost
+// grows with the packs and with the runs seen in the last abandon_after
+// (those still running), never with all replies or runs. $1 is the time
+// before which an unfinished run counts as abandoned.
+const listPacks = `
 SELECT p.p_id, p.pack_name, p.sex, p.age_min, p.age_max, p.size, p.created_at,
-       (SELECT count(*) FROM reply r WHERE r.p_id = p.p_id) AS count
-FROM pack p`
+       coalesce(t.replies, 0) AS count,
+       coalesce(r.running, 0) AS running,
+       coalesce(t.unfinished, 0) - coalesce(r.running, 0) AS abandoned,
+       t.last_reply
+FROM pack p
+LEFT JOIN (SELECT p_id, sum(replies) AS replies, sum(unfinished) AS unfinished, max(last_reply) AS last_reply
+           FROM pack_tally GROUP BY p_id) t USING (p_id)
+LEFT JOIN (SELECT p_id, count(*) AS running FROM run
+           WHERE finished_at IS NULL AND last_seen > $1 GROUP BY p_id) r USING (p_id)`
 
-const listPacks = selectPacks + ` ORDER BY p.p_id`
-
-// ListPacks returns every pack with its reply count, ordered by p_id.
-func (s *Store) ListPacks(ctx context.Context) ([]Pack, error) {
-	packs := []Pack{}
-	if err := s.db.SelectContext(ctx, &packs, listPacks); err != nil {
+// ListPacks returns every pack with its counts at now, ordered by p_id.
+func (s *Store) ListPacks(ctx context.Context, now time.Time, abandonAfter time.Duration) ([]model.PackSummary, error) {
+	packs := []model.PackSummary{}
+	if err := s.db.SelectContext(ctx, &packs, listPacks+` ORDER BY p.p_id`, now.Add(-abandonAfter)); err != nil {
 		return nil, fmt.Errorf("list packs: %w", err)
 	}
 	return packs, nil
 }
+
+func packSummary(ctx context.Context, q sqlxGetter, id int, now time.Time, abandonAfter time.Duration) (*model.PackSummary, error) {
+	var p model.PackSummary
+	err := q.GetContext(ctx, &p, listPacks+` WHERE p.p_id = $2`, now.Add(-abandonAfter), id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errPackNotFound(id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read pack %d: %w", id, err)
+	}
+	return &p, nil
+}
+
+// sqlxGetter is a *sqlx.DB or a *sqlx.Tx.
+type sqlxGetter interface {
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+// errPackNotFound is how the admin pages name a pack id that is not there.
+func errPackNotFound(id int) error { return model.Errorf(model.NotFound, "Pack %d Not Found", id) }
 
 const matchPack = `
 SELECT p_id FROM pack
@@ -77,11 +62,11 @@ WHERE sex = $1 AND int4range(age_min, age_max, '[]') @> $2::integer`
 
 // MatchPack finds the one pack for a participant's sex and age; the
 // exclusion constraint guarantees there is at most one.
-func (s *Store) MatchPack(ctx context.Context, sex, age int) (*PackFiles, error) {
+func (s *Store) MatchPack(ctx context.Context, sex, age int) (*model.PackFiles, error) {
 	var id int
 	err := s.db.GetContext(ctx, &id, matchPack, sex, age)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrPackNotFound
+		return nil, model.Errorf(model.NotFound, "No Suitable Pack for You")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("match pack: %w", err)
@@ -94,45 +79,50 @@ SELECT p_id, pack_name, sex, age_min, age_max, size, created_at, pairs
 FROM pack WHERE p_id = $1`
 
 // PackFiles returns a pack with its pairs, from the cache when it can.
-// The Count field is not filled.
-func (s *Store) PackFiles(ctx context.Context, id int) (*PackFiles, error) {
-	s.cacheMu.RLock()
-	p, ok := s.cache[id]
-	s.cacheMu.RUnlock()
+// An unknown id is a NotFound error "Unknown Pack <id>".
+func (s *Store) PackFiles(ctx context.Context, id int) (*model.PackFiles, error) {
+	s.packsMu.RLock()
+	p, ok := s.packs[id]
+	s.packsMu.RUnlock()
 	if ok {
 		return p, nil
 	}
 	var row struct {
-		Pack
+		model.Pack
 		PairsJSON []byte `db:"pairs"`
 	}
 	err := s.db.GetContext(ctx, &row, packByID, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrPackNotFound
+		return nil, model.Errorf(model.NotFound, "Unknown Pack %d", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read pack %d: %w", id, err)
 	}
-	p = &PackFiles{Pack: row.Pack}
-	if err := json.Unmarshal(row.PairsJSON, &p.Pairs); err != nil {
+	var pairs []model.Pair
+	if err := json.Unmarshal(row.PairsJSON, &pairs); err != nil {
 		return nil, fmt.Errorf("pack %d: decode pairs: %w", id, err)
 	}
-	s.cacheMu.Lock()
-	s.cache[id] = p
-	s.cacheMu.Unlock()
+	p = model.NewPackFiles(row.Pack, pairs)
+	s.packsMu.Lock()
+	s.packs[id] = p
+	s.packsMu.Unlock()
 	return p, nil
 }
 
-const packWithCount = selectPacks + ` WHERE p.p_id = $1`
+func (s *Store) forget(id int) {
+	s.packsMu.Lock()
+	delete(s.packs, id)
+	s.packsMu.Unlock()
+}
 
 const insertPack = `
 INSERT INTO pack (pack_name, sex, age_min, age_max, size, pairs)
 VALUES ($1, $2, $3, $4, $5, $6) RETURNING p_id`
 
 // CreatePack inserts the pack row and publishes its folder before the
-// commit. A name or range taken meanwhile fails with ErrPackNameTaken or
-// ErrPackOverlap.
-func (s *Store) CreatePack(ctx context.Context, np NewPack, folder PackFolder) (int, error) {
+// commit. A name or range taken meanwhile is "Pack Existed" or "Pack
+// Condition Overlapped".
+func (s *Store) CreatePack(ctx context.Context, np model.NewPack, folder model.PackFolder) (int, error) {
 	pairs, err := json.Marshal(np.Pairs)
 	if err != nil {
 		return 0, fmt.Errorf("encode pairs: %w", err)
@@ -155,9 +145,9 @@ func (s *Store) CreatePack(ctx context.Context, np NewPack, folder PackFolder) (
 	switch pqCode(err) {
 	case "":
 	case codeUniqueViolation:
-		return 0, ErrPackNameTaken
+		return 0, model.Errorf(model.Conflict, "Pack Existed")
 	case codeExclusionViolation:
-		return 0, ErrPackOverlap
+		return 0, model.Errorf(model.Conflict, "Pack Condition Overlapped")
 	}
 	if err != nil {
 		return 0, fmt.Errorf("insert pack: %w", err)
@@ -165,97 +155,74 @@ func (s *Store) CreatePack(ctx context.Context, np NewPack, folder PackFolder) (
 	if err := folder.Publish(np.Name); err != nil {
 		return 0, fmt.Errorf("publish pack folder: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		// A failed COMMIT may still have committed (the connection died after
-		// the server wrote it): ask again before taking the folder away.
-		exists, qerr := s.packExists(ctx, id)
-		if qerr == nil && exists {
-			return id, nil
+	switch res, err := s.commit(ctx, tx, s.packExists(id)); res {
+	case committed:
+		return id, nil
+	case rolledBack:
+		if werr := folder.Withdraw(np.Name); werr != nil {
+			return 0, errors.Join(fmt.Errorf("create pack: %w", err), werr)
 		}
-		if qerr == nil {
-			if werr := folder.Withdraw(np.Name); werr != nil {
-				return 0, errors.Join(fmt.Errorf("create pack: commit: %w", err), werr)
-			}
-		}
-		// Unknown outcome: the folder stays; the next start's sweep keeps it
-		// only if the row exists.
-		return 0, fmt.Errorf("create pack: commit: %w", err)
+		return 0, fmt.Errorf("create pack: %w", err)
+	default:
+		// The folder stays; the next start's sweep keeps it only if the row exists.
+		return 0, fmt.Errorf("create pack: %w", err)
 	}
-	return id, nil
 }
 
-func (s *Store) packExists(ctx context.Context, id int) (bool, error) {
-	var n int
-	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM pack WHERE p_id = $1`, id)
-	return n > 0, err
+func (s *Store) packExists(id int) func(context.Context) (bool, error) {
+	return func(ctx context.Context) (bool, error) {
+		var n int
+		err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM pack WHERE p_id = $1`, id)
+		return n > 0, err
+	}
 }
 
-// Pack returns one pack with its reply count.
-func (s *Store) Pack(ctx context.Context, id int) (*Pack, error) {
-	var p Pack
-	err := s.db.GetContext(ctx, &p, packWithCount, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrPackNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read pack %d: %w", id, err)
-	}
-	return &p, nil
-}
-
-// DeletePack removes the pack row (its replies go by ON DELETE CASCADE) and
-// its folder. The folder leaves the served tree before the commit and comes
-// back if the commit fails, so a row never loses its folder.
-func (s *Store) DeletePack(ctx context.Context, id int, folders FolderRetirer) error {
+// DeletePack removes the pack row (its replies, runs and tallies go by ON
+// DELETE CASCADE) and its folder. The folder leaves the served tree before
+// the commit and comes back if the commit fails, so a row never loses its
+// folder. An unknown id is "Unknown Pack <id>". It returns the pack's name.
+func (s *Store) DeletePack(ctx context.Context, id int, folders model.FolderRetirer) (string, error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("delete pack: begin: %w", err)
+		return "", fmt.Errorf("delete pack: begin: %w", err)
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock_shared($1, $2)`, lockSpace, lockPackFolders); err != nil {
-		return fmt.Errorf("delete pack: lock: %w", err)
+		return "", fmt.Errorf("delete pack: lock: %w", err)
 	}
 	var name string
 	err = tx.GetContext(ctx, &name, `DELETE FROM pack WHERE p_id = $1 RETURNING pack_name`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return ErrPackNotFound
+		return "", model.Errorf(model.NotFound, "Unknown Pack %d", id)
 	}
 	if err != nil {
-		return fmt.Errorf("delete pack %d: %w", id, err)
+		return "", fmt.Errorf("delete pack %d: %w", id, err)
 	}
 	trash, err := folders.Retire(name)
 	if err != nil {
-		return fmt.Errorf("delete pack %d: retire folder: %w", id, err)
+		return "", fmt.Errorf("delete pack %d: retire folder: %w", id, err)
 	}
-	if err := tx.Commit(); err != nil {
-		exists, qerr := s.packExists(ctx, id)
-		if qerr == nil && !exists {
-			folders.Purge(trash)
-			s.forget(id)
-			return nil
+	exists := s.packExists(id)
+	gone := func(ctx context.Context) (bool, error) { yes, err := exists(ctx); return !yes, err }
+	switch res, err := s.commit(ctx, tx, gone); res {
+	case committed:
+		s.forget(id)
+		folders.Purge(trash)
+		return name, nil
+	case rolledBack:
+		if rerr := folders.Restore(trash, name); rerr != nil {
+			return "", errors.Join(fmt.Errorf("delete pack %d: %w", id, err), rerr)
 		}
-		if qerr == nil {
-			if rerr := folders.Restore(trash, name); rerr != nil {
-				return errors.Join(fmt.Errorf("delete pack %d: commit: %w", id, err), rerr)
-			}
-		}
-		return fmt.Errorf("delete pack %d: commit: %w", id, err)
+		return "", fmt.Errorf("delete pack %d: %w", id, err)
+	default:
+		return "", fmt.Errorf("delete pack %d: %w", id, err)
 	}
-	s.forget(id)
-	folders.Purge(trash)
-	return nil
-}
-
-func (s *Store) forget(id int) {
-	s.cacheMu.Lock()
-	delete(s.cache, id)
-	s.cacheMu.Unlock()
 }
 
 // WithFoldersLocked runs fn while no pack is being created or deleted by any
-// instance, with the set of pack names that exist. The folder sweep at start
-// uses it to tell leftovers from packs.
-func (s *Store) WithFoldersLocked(ctx context.Context, fn func(names map[string]bool) error) error {
+// instance, with the packs that exist (id by name). The folder sweep at
+// start uses it to tell leftovers from packs.
+func (s *Store) WithFoldersLocked(ctx context.Context, fn func(packs map[string]int) error) error {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("folder lock: begin: %w", err)
@@ -264,15 +231,18 @@ func (s *Store) WithFoldersLocked(ctx context.Context, fn func(names map[string]
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockSpace, lockPackFolders); err != nil {
 		return fmt.Errorf("folder lock: %w", err)
 	}
-	var list []string
-	if err := tx.SelectContext(ctx, &list, `SELECT pack_name FROM pack`); err != nil {
+	var rows []struct {
+		ID   int    `db:"p_id"`
+		Name string `db:"pack_name"`
+	}
+	if err := tx.SelectContext(ctx, &rows, `SELECT p_id, pack_name FROM pack`); err != nil {
 		return fmt.Errorf("folder lock: list names: %w", err)
 	}
-	names := make(map[string]bool, len(list))
-	for _, n := range list {
-		names[n] = true
+	packs := make(map[string]int, len(rows))
+	for _, r := range rows {
+		packs[r.Name] = r.ID
 	}
-	if err := fn(names); err != nil {
+	if err := fn(packs); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

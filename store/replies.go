@@ -3,114 +3,67 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/psyx-lab/psyx/model"
 )
 
-// Reply is one participant's submission.
-type Reply struct {
-	ID        int64           `db:"r_id"`
-	PackID    int             `db:"p_id"`
-	Name      string          `db:"name"`
-	Email     string          `db:"email"`
-	No        string          `db:"no"`
-	Sex       int             `db:"sex"`
-	Age       int             `db:"age"`
-	Phone     string          `db:"phone"`
-	Answers   json.RawMessage `db:"answers"`
-	Token     sql.NullString  `db:"token"`
-	CreatedAt time.Time       `db:"created_at"`
-}
+// errTokenUsed refuses a token that already belongs to another person,
+// pack or set of answers.
+var errTokenUsed = model.Errorf(model.Conflict, "Token Already Used")
 
+// insertReply stores a reply without a run, unless its token names a run
+// (that submit finishes the run instead) or is stored already (a retry, or
+// a reuse: SubmitReply tells which).
 const insertReply = `
 INSERT INTO reply (p_id, name, email, no, sex, age, phone, answers, token)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+SELECT $1::integer, $2::text, $3::text, $4::text, $5::smallint, $6::integer, $7::text, $8::jsonb, $9::text
+WHERE $9::text IS NULL OR NOT EXISTS (SELECT 1 FROM run WHERE token = $9)
 ON CONFLICT (token) DO NOTHING
 RETURNING r_id`
 
-// insertStmt is insertReply prepared once (database/sql prepares it again on
-// each new connection by itself): PostgreSQL plans it once per connection
-// instead of once per submit, and lib/pq sends it in one round trip, not two.
-// Prepared on first use, since the table exists only after Migrate.
-func (s *Store) insertStmt(ctx context.Context) (*sql.Stmt, error) {
-	s.stmtMu.Lock()
-	defer s.stmtMu.Unlock()
-	if s.insert == nil {
-		st, err := s.db.PrepareContext(ctx, insertReply)
-		if err != nil {
-			return nil, err
-		}
-		s.insert = st
-	}
-	return s.insert, nil
-}
+// sameReply tells whether the reply stored under a token is this one.
+const sameReply = `
+SELECT count(*) FROM reply
+WHERE token = $9 AND p_id = $1 AND name = $2 AND email = $3 AND no = $4 AND sex = $5 AND age = $6
+  AND phone = $7 AND answers = $8::jsonb`
 
-// InsertReply stores a reply. A reply whose token is already stored is not
-// stored again; created tells which happened. A pack deleted meanwhile gives
-// ErrPackNotFound.
-func (s *Store) InsertReply(ctx context.Context, r *Reply) (created bool, err error) {
-	st, err := s.insertStmt(ctx)
-	if err != nil {
-		return false, fmt.Errorf("insert reply: prepare: %w", err)
-	}
-	var id int64
-	err = st.QueryRowContext(ctx, r.PackID, r.Name, r.Email, r.No, r.Sex, r.Age, r.Phone, []byte(r.Answers), r.Token).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil // same token stored before: a retry
-	}
-	if pqCode(err) == codeForeignKey {
-		return false, ErrPackNotFound
-	}
+// SubmitReply stores a finished reply. With a token that names a run,
+// finishing the run and storing the reply are one transaction, and check
+// (the caller's judgement of the reply against the run) must pass first.
+// A token stored before with the same reply is a retry: nothing new is
+// stored and created is false; with anything else it is "Token Already
+// Used". A pack deleted meanwhile is "Unknown Pack <id>".
+func (s *Store) SubmitReply(ctx context.Context, r *model.Reply, now time.Time, check func(*model.Run) error) (created bool, err error) {
+	st, err := s.prepared(ctx, insertReply)
 	if err != nil {
 		return false, fmt.Errorf("insert reply: %w", err)
 	}
-	r.ID = id
-	return true, nil
-}
-
-const repliesOfPack = `
-SELECT r_id, p_id, name, email, no, sex, age, phone, answers, token, created_at
-FROM reply WHERE p_id = $1 ORDER BY r_id`
-
-// ExportPack reads a pack and streams its replies, ordered by r_id, to each
-// in one read-only snapshot, so the pack's count and its replies agree.
-// Rows are read one at a time: memory does not grow with the reply count.
-func (s *Store) ExportPack(ctx context.Context, id int, head func(*Pack) error, each func(*Reply) error) error {
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("export pack %d: begin: %w", id, err)
+	args := []any{r.PackID, r.Name, r.Email, r.No, r.Sex, r.Age, r.Phone, []byte(r.Answers), r.Token}
+	var id int64
+	err = st.QueryRowContext(ctx, args...).Scan(&id)
+	switch {
+	case err == nil:
+		r.ID = id
+		return true, nil
+	case pqCode(err) == codeForeignKey:
+		return false, model.Errorf(model.NotFound, "Unknown Pack %d", r.PackID)
+	case !errors.Is(err, sql.ErrNoRows):
+		return false, fmt.Errorf("insert reply: %w", err)
 	}
-	defer tx.Rollback()
-	var p Pack
-	err = tx.GetContext(ctx, &p, packWithCount, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ErrPackNotFound
+	// No row: the token names a run, or a reply has it already.
+	finished, err := s.finishRun(ctx, r, now, check)
+	if !errors.Is(err, errNoRun) {
+		return finished, err
 	}
-	if err != nil {
-		return fmt.Errorf("export pack %d: %w", id, err)
+	var n int
+	if err := s.db.GetContext(ctx, &n, sameReply, args...); err != nil {
+		return false, fmt.Errorf("compare reply with its token: %w", err)
 	}
-	if err := head(&p); err != nil {
-		return err
+	if n == 0 {
+		return false, errTokenUsed
 	}
-	rows, err := tx.QueryxContext(ctx, repliesOfPack, id)
-	if err != nil {
-		return fmt.Errorf("export pack %d: query replies: %w", id, err)
-	}
-	defer rows.Close()
-	var r Reply
-	for rows.Next() {
-		r = Reply{}
-		if err := rows.StructScan(&r); err != nil {
-			return fmt.Errorf("export pack %d: scan reply: %w", id, err)
-		}
-		if err := each(&r); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("export pack %d: read replies: %w", id, err)
-	}
-	return tx.Commit()
+	return false, nil
 }

@@ -1,5 +1,6 @@
-// Package store owns every SQL statement of Psyx: packs, replies and the
-// schema migrations, on PostgreSQL through sqlx and lib/pq.
+// Package store owns every SQL statement of Psyx: packs, replies, runs and
+// the schema migrations, on PostgreSQL through sqlx and lib/pq. Failures
+// the client caused come back as *model.Error with the message to show.
 package store
 
 import (
@@ -11,6 +12,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq" // registers the "postgres" driver
+
+	"github.com/psyx-lab/psyx/model"
 )
 
 // Advisory lock keys (two-int form): 'PSYX' and a purpose.
@@ -21,17 +24,21 @@ const (
 	lockPackCreate  = 3
 )
 
-// Store is the database of packs and replies.
+// Store is the database of packs, replies and runs.
 type Store struct {
 	db *sqlx.DB
 
 	// Packs never change once created and p_ids are never reused, so a pack
-	// read once can be kept for the life of the process.
-	cacheMu sync.RWMutex
-	cache   map[int]*PackFiles
+	// read once is kept for the life of the process (and dropped when this
+	// process deletes it).
+	packsMu sync.RWMutex
+	packs   map[int]*model.PackFiles
+
+	servedMu sync.Mutex
+	served   map[string]*model.Served // token -> what the run showed; see RunServed
 
 	stmtMu sync.Mutex
-	insert *sql.Stmt // see insertStmt
+	stmts  map[string]*sql.Stmt // see prepared
 }
 
 // Open connects and checks the connection.
@@ -48,14 +55,14 @@ func Open(ctx context.Context, url string, maxConns int) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	return &Store{db: db, cache: map[int]*PackFiles{}}, nil
+	return &Store{db: db, packs: map[int]*model.PackFiles{}, served: map[string]*model.Served{}, stmts: map[string]*sql.Stmt{}}, nil
 }
 
 // Close closes the connection pool.
 func (s *Store) Close() error {
 	s.stmtMu.Lock()
-	if s.insert != nil {
-		s.insert.Close()
+	for _, st := range s.stmts {
+		st.Close()
 	}
 	s.stmtMu.Unlock()
 	return s.db.Close()
@@ -66,3 +73,22 @@ func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // DB exposes the handle for tests and tools in this module.
 func (s *Store) DB() *sqlx.DB { return s.db }
+
+// prepared is query prepared once (database/sql prepares it again on each
+// new connection by itself): PostgreSQL plans the hot statements once per
+// connection instead of once per request, and lib/pq sends each in one
+// round trip, not two. Prepared on first use, since the tables exist only
+// after Migrate.
+func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st, ok := s.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	s.stmts[query] = st
+	return st, nil
+}

@@ -1,0 +1,43 @@
+package model
+
+import (
+	"database/sql"
+	"encoding/json"
+	"time"
+)
+
+// Person is the personal part of a start, a run and a reply.
+type Person struct {
+	Name  string `db:"name"`
+	Email string `db:"email"`
+	No    string `db:"no"`
+	Sex   int    `db:"sex"`
+	Age   int    `db:"age"`
+	Phone string `db:"phone"`
+}
+
+// Reply is one participant's finished answers to a pack.
+type Reply struct {
+	ID     int64 `db:"r_id"`
+	PackID int   `db:"p_id"`
+	Person
+	// Answers is a JSON array of [key, rt, left, right], as checked and
+	// normalised by the API (rt rounded to the millisecond).
+	Answers   json.RawMessage `db:"answers"`
+	Token     sql.NullString  `db:"token"`
+	Client    json.RawMessage `db:"client"`
+	Events    json.RawMessage `db:"events"`
+	CreatedAt time.Time       `db:"created_at"`
+	// StartedAt is when the run that became this reply started; nil for a
+	// reply submitted without a run.
+	StartedAt *time.Time `db:"started_at"`
+}
+
+// Events are what the experiment page counts while a run goes on; each is
+// cumulative, so of two reports the larger count is the later one (the
+// store keeps the larger).
+type Events struct {
+	Blur     int `json:"blur"`
+	HiddenMS int `json:"hidden_ms"`
+	Resized  int `json:"resized"`
+}

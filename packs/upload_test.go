@@ -1,0 +1,56 @@
+package packs
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/psyx-lab/psyx/internal/testkit"
+	"github.com/psyx-lab/psyx/model"
+)
+
+// Every file of a pack has one prefix and every image one size, read from
+// the image's header; formats may mix.
+func TestAddRefusesInconsistentPacks(t *testing.T) {
+	jpg32 := testkit.Encode(testkit.Stimulus(1, 0, 32), testkit.JPEG)
+	png32 := testkit.Encode(testkit.Stimulus(1, 1, 32), testkit.PNG)
+	png48 := testkit.Encode(testkit.Stimulus(1, 1, 48), testkit.PNG)
+	type file struct {
+		name string
+		data []byte
+	}
+	tests := []struct {
+		name    string
+		files   []file
+		wantErr string // "" = accepted
+	}{
+		{"one prefix, mixed formats", []file{{"a_00001_ori.jpg", jpg32}, {"a_00001_inv.png", png32}}, ""},
+		{"two prefixes", []file{{"aaa_00001_ori.png", png32}, {"zzz_00001_inv.jpeg", jpg32}}, "Inconsistent Pack: files of more than one prefix (aaa, zzz)"},
+		{"two sizes", []file{{"a_00001_ori.png", png32}, {"a_00001_inv.png", png48}}, "Inconsistent Pack: a_00001_inv.png is 48×48, a_00001_ori.png is 32×32"},
+		{"png bytes named jpg", []file{{"a_00001_ori.jpg", png32}}, "Invalid Image: a_00001_ori.jpg"},
+		{"jpeg magic, broken header", []file{{"a_00001_ori.jpg", []byte{0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3}}}, "Invalid Image: a_00001_ori.jpg"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l, _ := newLibrary(t, 1)
+			u, err := l.NewUpload()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer u.Discard()
+			for _, f := range tc.files {
+				if _, err = u.Add(f.name, bytes.NewReader(f.data)); err != nil {
+					break
+				}
+			}
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil || err.Error() != tc.wantErr || model.ErrorCode(err) != model.Invalid {
+				t.Fatalf("err = %v (%s), want %q", err, model.ErrorCode(err), tc.wantErr)
+			}
+		})
+	}
+}

@@ -1,0 +1,208 @@
+// Package report serves a pack's results: it keeps each pack's statistics
+// (computed once from its images by package results, kept in a file per
+// pack), reads replies through a small interface, and caches what does not
+// change: the group CI per set of replies, each reply's infoVal.
+package report
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/psyx-lab/psyx/model"
+	"github.com/psyx-lab/psyx/results"
+)
+
+// Source is what results read from the database.
+type Source interface {
+	PackFiles(ctx context.Context, id int) (*model.PackFiles, error)
+	ReplyCount(ctx context.Context, id int) (int, error)
+	PackReplies(ctx context.Context, id int, each func(r *model.Reply, repeat bool) error) error
+	PackReply(ctx context.Context, id int, rid int64) (*model.Reply, error)
+}
+
+// Service answers CIs and quality tables. It is safe for concurrent use.
+type Service struct {
+	src      Source
+	packsDir string // packs/<name>/ holds a pack's images
+	statsDir string // <p_id>.stats per pack
+	log      *zap.Logger
+
+	mu      sync.Mutex
+	packs   map[int]*pack
+	loading sync.WaitGroup
+}
+
+// pack is one pack's statistics, loaded (or computed) once, and its caches.
+type pack struct {
+	ready chan struct{} // closed once stats or err is set
+	stats *results.Stats
+	err   error
+
+	mu       sync.Mutex
+	group    *groupCache
+	infoVals map[int64]float64 // by r_id: a reply and its pack never change
+}
+
+// New prepares the stats folder.
+func New(src Source, packsDir, statsDir string, log *zap.Logger) (*Service, error) {
+	if err := os.MkdirAll(statsDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create %s: %w", statsDir, err)
+	}
+	return &Service{src: src, packsDir: packsDir, statsDir: statsDir, log: log, packs: map[int]*pack{}}, nil
+}
+
+func (s *Service) statsPath(id int) string {
+	return filepath.Join(s.statsDir, strconv.Itoa(id)+".stats")
+}
+
+// Prepare starts computing a new pack's statistics in the background, so
+// the researcher's first look at its results does not wait for it.
+func (s *Service) Prepare(id int) { s.entry(id) }
+
+// entry returns the pack's entry, starting its load when there is none.
+func (s *Service) entry(id int) *pack {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.packs[id]
+	if p == nil {
+		p = &pack{ready: make(chan struct{}), infoVals: map[int64]float64{}}
+		s.packs[id] = p
+		s.loading.Go(func() { s.load(id, p) })
+	}
+	return p
+}
+
+// stats waits for the pack's statistics. The load goes on without the
+// request (a client that gives up does not waste the work); a failed load
+// is forgotten so that the next request tries again.
+func (s *Service) stats(ctx context.Context, id int) (*pack, error) {
+	p := s.entry(id)
+	select {
+	case <-p.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if p.err != nil {
+		s.mu.Lock()
+		if s.packs[id] == p {
+			delete(s.packs, id)
+		}
+		s.mu.Unlock()
+		return nil, p.err
+	}
+	return p, nil
+}
+
+// load opens the pack's stats file, computing it first when it is missing
+// or not a whole, current one.
+func (s *Service) load(id int, p *pack) {
+	defer close(p.ready)
+	ctx := context.Background()
+	path := s.statsPath(id)
+	st, err := results.Open(path)
+	if err == nil {
+		p.stats = st
+		return
+	}
+	if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, results.ErrCorrupt) && !errors.Is(err, results.ErrVersion) {
+		p.err = fmt.Errorf("open stats of pack %d: %w", id, err)
+		return
+	}
+	pf, err := s.src.PackFiles(ctx, id)
+	if err != nil {
+		p.err = err
+		return
+	}
+	files := make([]results.PairFiles, len(pf.Pairs))
+	for i, pr := range pf.Pairs {
+		dir := filepath.Join(s.packsDir, pf.Name)
+		files[i] = results.PairFiles{Ori: filepath.Join(dir, pr[model.Ori]), Inv: filepath.Join(dir, pr[model.Inv])}
+	}
+	// The seed is the pack's id: a reply's infoVal is the same on every
+	// machine and after every recomputation.
+	if err := results.Compute(ctx, files, uint64(id), path); err != nil {
+		var mixed *results.InconsistentPackError
+		if errors.As(err, &mixed) {
+			p.err = model.Errorf(model.Invalid, "%s", mixed.Error())
+			return
+		}
+		p.err = fmt.Errorf("compute stats of pack %d: %w", id, err)
+		return
+	}
+	s.log.Info("computed the statistics of a pack", zap.Int("p_id", id))
+	if p.stats, err = results.Open(path); err != nil {
+		p.err = fmt.Errorf("open stats of pack %d: %w", id, err)
+	}
+}
+
+// Close waits for the loads in flight and closes every pack's statistics.
+func (s *Service) Close() error {
+	s.loading.Wait()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []error
+	for id, p := range s.packs {
+		if p.stats != nil {
+			errs = append(errs, p.stats.Close())
+		}
+		delete(s.packs, id)
+	}
+	return errors.Join(errs...)
+}
+
+// Forget drops a deleted pack's statistics and caches, and its file.
+func (s *Service) Forget(id int) {
+	s.mu.Lock()
+	p := s.packs[id]
+	delete(s.packs, id)
+	s.mu.Unlock()
+	if p != nil {
+		s.loading.Go(func() {
+			<-p.ready
+			if p.stats != nil {
+				p.stats.Close()
+			}
+		})
+	}
+	if err := os.Remove(s.statsPath(id)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		s.log.Error("remove the statistics of a deleted pack", zap.Int("p_id", id), zap.Error(err))
+	}
+}
+
+// Sweep removes what a crash can leave in the stats folder: half-written
+// files, and the statistics of packs deleted meanwhile. exists holds the
+// packs the database has (id by name).
+func (s *Service) Sweep(exists map[string]int) error {
+	ids := make(map[string]bool, len(exists))
+	for _, id := range exists {
+		ids[strconv.Itoa(id)+".stats"] = true
+	}
+	entries, err := os.ReadDir(s.statsDir)
+	if err != nil {
+		return fmt.Errorf("sweep stats: %w", err)
+	}
+	for _, e := range entries {
+		// Another instance may be computing: its temp files go only once
+		// they are old enough to be a crash's.
+		if ids[e.Name()] || results.IsTemp(e.Name()) {
+			continue
+		}
+		path := filepath.Join(s.statsDir, e.Name())
+		s.log.Warn("sweep: removing statistics of no pack", zap.String("file", path))
+		if err := os.RemoveAll(path); err != nil {
+			return fmt.Errorf("sweep %s: %w", path, err)
+		}
+	}
+	if _, err := results.RemoveTemps(s.statsDir, time.Hour); err != nil {
+		return fmt.Errorf("sweep stats: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,96 @@
+package results
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/psyx-lab/psyx/internal/testkit"
+)
+
+func TestCIs(t *testing.T) {
+	const npairs = 30
+	pack, pairs := writePack(t, testkit.RCOptions{Size: 20, Pairs: npairs, Seed: 6})
+	s := computeOpen(t, pairs, testSeed)
+	ctx := context.Background()
+	a := testkit.RandomObserver(npairs, 1)
+	b := testkit.RandomObserver(npairs, 2)
+	for i := 0; i < npairs; i += 4 {
+		b[i] = 0
+	}
+	none := make([]int8, npairs)
+
+	t.Run("timeouts are dropped, not zeros", func(t *testing.T) {
+		ci := replyCI(t, s, trialsOf(b))
+		if d := maxAbsDiff(ci.Pix, directCI(pack.Noise, b)); d > 0.6/255 {
+			t.Errorf("max |Δ| from the true CI %.3g", d)
+		}
+		if ci.W != 20 || ci.H != 20 || ci.Replies != 1 {
+			t.Errorf("CI %dx%d of %d replies", ci.W, ci.H, ci.Replies)
+		}
+	})
+	t.Run("trial order does not matter", func(t *testing.T) {
+		trials := trialsOf(b)
+		for i, j := 0, len(trials)-1; i < j; i, j = i+1, j-1 {
+			trials[i], trials[j] = trials[j], trials[i]
+		}
+		if d := maxAbsDiff(replyCI(t, s, trials).Pix, replyCI(t, s, trialsOf(b)).Pix); d > 1e-15 {
+			t.Errorf("reversed trials change the CI by %.3g", d)
+		}
+	})
+	t.Run("group is the mean of the replies' CIs", func(t *testing.T) {
+		g, err := s.GroupCI(ctx, [][]Trial{trialsOf(a), trialsOf(b), trialsOf(none)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ca, cb := replyCI(t, s, trialsOf(a)), replyCI(t, s, trialsOf(b))
+		for i := range g.Pix {
+			ca.Pix[i] = (ca.Pix[i] + cb.Pix[i]) / 2
+		}
+		if d := maxAbsDiff(g.Pix, ca.Pix); d > 1e-15 || g.Replies != 2 || g.Skipped != 1 {
+			t.Errorf("max |Δ| %.3g, %d replies, %d skipped; want 0, 2, 1", d, g.Replies, g.Skipped)
+		}
+	})
+	for _, tc := range []struct {
+		name   string
+		trials []Trial
+		want   error
+	}{
+		{"no answer", trialsOf(none), ErrNoAnswers},
+		{"no trial", nil, ErrNoAnswers},
+		{"pair out of range", []Trial{{Pair: npairs, Response: 1}}, ErrBadTrial},
+		{"negative pair", []Trial{{Pair: -1, Response: 1}}, ErrBadTrial},
+		{"pair twice", []Trial{{Pair: 3, Response: 1}, {Pair: 3, Response: 0}}, ErrBadTrial},
+		{"timed out pair twice", []Trial{{Pair: 3, Response: 0}, {Pair: 3, Response: 1}}, ErrBadTrial},
+		{"response 2", []Trial{{Pair: 3, Response: 2}}, ErrBadTrial},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := s.ReplyCI(ctx, tc.trials); !errors.Is(err, tc.want) {
+				t.Errorf("ReplyCI: %v, want %v", err, tc.want)
+			}
+			if _, err := s.InfoVal(tc.trials); !errors.Is(err, tc.want) {
+				t.Errorf("InfoVal: %v, want %v", err, tc.want)
+			}
+		})
+	}
+	t.Run("group without answers", func(t *testing.T) {
+		for _, replies := range [][][]Trial{nil, {trialsOf(none)}} {
+			if _, err := s.GroupCI(ctx, replies); !errors.Is(err, ErrNoReplies) {
+				t.Errorf("%d replies: %v, want ErrNoReplies", len(replies), err)
+			}
+		}
+		if _, err := s.GroupCI(ctx, [][]Trial{trialsOf(a), {{Pair: -1, Response: 1}}}); !errors.Is(err, ErrBadTrial) {
+			t.Errorf("a bad reply in the group: %v, want ErrBadTrial", err)
+		}
+	})
+	t.Run("cancelled", func(t *testing.T) {
+		c, cancel := context.WithCancel(ctx)
+		cancel()
+		if _, err := s.ReplyCI(c, trialsOf(a)); !errors.Is(err, context.Canceled) {
+			t.Errorf("%v, want context.Canceled", err)
+		}
+		if _, err := s.QualityTable(c, []Reply{{Trials: trialsOf(a)}}, DefaultThresholds()); !errors.Is(err, context.Canceled) {
+			t.Errorf("quality: %v, want context.Canceled", err)
+		}
+	})
+}

@@ -40,12 +40,12 @@ const defaultHint = {};
 const touched = new Set();
 
 // "01012345678", "010 1234 5678", "010-1234-5678" → "010-1234-5678" for
-// "###-####-####"; anything that is not that many digits stays as typed, for
-// the pattern to judge.
+// "###-####-####"; anything that is not that many digits (with dashes or
+// spaces) stays as typed, for the pattern to judge. The server does the same.
 function canonicalPhone(typed, format) {
-  const digits = typed.replace(/[\s-]/g, '');
+  const digits = typed.replace(/[ -]/g, '');
   const slots = (format.match(/#/g) ?? []).length;
-  if (!format || !/^\d+$/.test(digits) || digits.length !== slots) return typed;
+  if (!format || rules.phone.re.test(typed) || !/^\d+$/.test(digits) || digits.length !== slots) return typed;
   let i = 0;
   return format.replace(/#/g, () => digits[i++]);
 }
@@ -179,12 +179,15 @@ function offerResume() {
     : `이 컴퓨터에 ${s.person.name} 님이 마치지 않은 검사가 있습니다 (${done} / ${total} 완료).`;
   // The form stays hidden until the old run is dealt with, so that nobody
   // overwrites it by accident.
+  // They started on this computer: no need to say again that it needs one.
   $('resume').hidden = false;
+  $('keyboard-note').hidden = true;
   form.hidden = true;
   $('resume-discard').addEventListener('click', () => {
     if (!confirm(`${s.person.name} 님의 진행 기록(${done} / ${total})을 지우고 새로 신청할까요? 지운 기록은 되돌릴 수 없습니다.`)) return;
     clearSession();
     $('resume').hidden = true;
+    $('keyboard-note').hidden = false;
     form.hidden = false;
   });
 }

@@ -179,8 +179,11 @@ func (b *browserTab) waitJS(t *testing.T, expr string, timeout ...time.Duration)
 	var err error
 	for {
 		// A navigation (sign-up → experiment, reload) ends a poll early:
-		// poll again on the new page.
-		_, err = chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(time.Until(deadline))))
+		// poll again on the new page. A timer, not requestAnimationFrame,
+		// drives the poll: once, in a 300-trial run, rAF-driven polls missed
+		// seven trials in a row, each on screen for 3 s.
+		_, err = chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](expr,
+			chromedp.WithPollingInterval(10*time.Millisecond), chromedp.WithPollingTimeout(time.Until(deadline))))
 		if err == nil || errors.Is(err, chromedp.ErrPollingTimeout) || time.Now().After(deadline) || b.ctx.Err() != nil {
 			break
 		}

@@ -162,7 +162,8 @@ func TestPagesAdmin(t *testing.T) {
 	b.waitJS(t, `document.querySelector('#pack-rows tr td:nth-child(7)')?.textContent === '1'`)
 	checkDownloads(t, s, b, id, plan, shown)
 	checkDelete(t, s, b, id)
-	b.checkClean(t)
+	// The refused navigation: its 403, and the favicon of that text page.
+	b.checkClean(t, "status of 403", "/favicon.ico")
 }
 
 // checkDownloads: the row offers JSON, CSV and CSV for Excel as plain links;
@@ -208,6 +209,14 @@ func checkDownloads(t *testing.T, s *Stack, b *browserTab, id string, plan func(
 		}
 		if !bytes.Equal(got.Body, script.Body) {
 			t.Errorf("%s: the browser saved %d bytes, a script gets %d", format, len(got.Body), len(script.Body))
+		}
+		ext := map[string]string{"json": ".json", "csv": ".csv", "excel": ".csv"}[format]
+		if want := "female20s-" + id + ext; got.Name != want {
+			t.Errorf("%s: saved as %q, want %q", format, got.Name, want)
+		}
+		// Only the Excel file starts with a UTF-8 byte-order mark.
+		if bom := bytes.HasPrefix(got.Body, []byte("\xef\xbb\xbf")); bom != (format == "excel") {
+			t.Errorf("%s: byte-order mark %v, want %v", format, bom, format == "excel")
 		}
 	}
 

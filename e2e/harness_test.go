@@ -6,11 +6,13 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -25,7 +27,9 @@ import (
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq"
 
+	"github.com/psyx-lab/psyx/nginx"
 	"github.com/psyx-lab/psyx/store/pgtest"
+	"github.com/psyx-lab/psyx/supervisor"
 )
 
 var (
@@ -44,7 +48,7 @@ func testMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	for _, tool := range []string{"nginx", "supervisord", "supervisorctl", "htpasswd", "bash"} {
+	for _, tool := range []string{"nginx", "supervisord", "supervisorctl", "htpasswd"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			fmt.Fprintf(os.Stderr, "e2e: %s not found: install nginx, supervisor and apache2-utils (scripts/test.sh does)\n", tool)
 			return 1
@@ -161,11 +165,7 @@ func StartStack(t *testing.T, opts StackOptions) *Stack {
 	}
 
 	for i := 0; i < opts.Instances; i++ {
-		program := "psyx"
-		if i > 0 {
-			program = fmt.Sprintf("psyx_%d", i+1)
-		}
-		s.Programs = append(s.Programs, program)
+		s.Programs = append(s.Programs, supervisor.ProgramName(i))
 		s.APIAddrs = append(s.APIAddrs, fmt.Sprintf("127.0.0.1:%d", freePort(t)))
 	}
 	s.renderSupervisor(t, opts)
@@ -189,49 +189,15 @@ func StartStack(t *testing.T, opts StackOptions) *Stack {
 	return s
 }
 
-// renderSupervisor writes supervisord.conf and one program file per
-// instance, from the templates install.sh uses.
+// renderSupervisor writes supervisord.conf and the program file, with the
+// renderer install.sh uses (psyx render-config).
 func (s *Stack) renderSupervisor(t *testing.T, opts StackOptions) {
 	t.Helper()
-	userDirective := ""
+	sd := supervisor.Supervisord{RunDir: s.RunDir}
 	if os.Geteuid() == 0 {
-		userDirective = "user=root" // silences supervisord's warning about running as root
+		sd.User = "root" // silences supervisord's warning about running as root
 	}
-	render(t, "supervisor/supervisord-standalone.conf.template", s.supervisorConf,
-		"RUN_DIR="+s.RunDir, "USER_DIRECTIVE="+userDirective)
-	for i, program := range s.Programs {
-		s.renderProgram(t, program, s.APIAddrs[i], opts)
-	}
-}
-
-// renderNginx writes the production site for this stack and a standalone
-// nginx.conf around it; it returns the latter.
-func (s *Stack) renderNginx(t *testing.T) string {
-	t.Helper()
-	port := freePort(t)
-	s.BaseURL = fmt.Sprintf("http://127.0.0.1:%d", port)
-	site := filepath.Join(s.RunDir, "psyx.conf")
-	render(t, "nginx/psyx.conf.template", site,
-		fmt.Sprintf("LISTEN=127.0.0.1:%d", port),
-		"SERVER_NAME=localhost",
-		"TLS=",
-		"HTML_DIR="+filepath.Join(repoRoot, "nginx", "html"),
-		"DATA_DIR="+s.DataDir,
-		"UPSTREAM_SERVERS="+libSh(t, append([]string{"upstream"}, s.APIAddrs...)...))
-	conf := filepath.Join(s.RunDir, "nginx.conf")
-	userDirective := ""
-	if os.Geteuid() == 0 {
-		// Workers would otherwise run as nobody, who cannot enter temp dirs.
-		userDirective = "user root root;"
-	}
-	render(t, "nginx/nginx-standalone.conf.template", conf,
-		"USER_DIRECTIVE="+userDirective, "RUN_DIR="+s.RunDir,
-		"MIME_TYPES=/etc/nginx/mime.types", "SITE_CONF="+site)
-	return conf
-}
-
-func (s *Stack) renderProgram(t *testing.T, program, addr string, opts StackOptions) {
-	t.Helper()
+	writeRendered(t, s.supervisorConf, sd.Render)
 	u, err := user.Current()
 	if err != nil {
 		t.Fatal(err)
@@ -246,42 +212,44 @@ func (s *Stack) renderProgram(t *testing.T, program, addr string, opts StackOpti
 	for k, v := range opts.Env {
 		env[k] = v
 	}
-	extra := ""
-	for k, v := range env {
-		// Supervisor strips the quotes but does not unescape inside them.
-		if strings.ContainsAny(v, "\"\n") {
-			t.Fatalf("env %s: a Supervisor value cannot hold a quote or newline", k)
-		}
-		extra += fmt.Sprintf(`,%s="%s"`, k, strings.ReplaceAll(v, "%", "%%"))
-	}
-	render(t, "supervisor/psyx.conf.template", filepath.Join(s.RunDir, "programs", program+".conf"),
-		"PROGRAM="+program,
-		"COMMAND="+psyxBin,
-		"DATA_DIR="+s.DataDir,
-		"USER="+u.Username,
-		"HOME="+u.HomeDir,
-		"ADDR="+addr,
-		"DATABASE_URL="+s.DatabaseURL,
-		"EXTRA_ENV="+extra)
+	p := supervisor.Programs{Command: psyxBin, DataDir: s.DataDir, User: u.Username, Home: u.HomeDir,
+		DatabaseURL: s.DatabaseURL, Addrs: s.APIAddrs, Env: env}
+	writeRendered(t, filepath.Join(s.RunDir, "programs", "psyx.conf"), p.Render)
 }
 
-// render runs scripts/lib.sh's renderer, the one install.sh and run.sh use.
-func render(t *testing.T, template, out string, pairs ...string) {
+// renderNginx writes the production site for this stack and a standalone
+// nginx.conf around it; it returns the latter.
+func (s *Stack) renderNginx(t *testing.T) string {
 	t.Helper()
-	libSh(t, append([]string{"render", filepath.Join(repoRoot, template), out}, pairs...)...)
+	port := freePort(t)
+	s.BaseURL = fmt.Sprintf("http://127.0.0.1:%d", port)
+	site := filepath.Join(s.RunDir, "psyx.conf")
+	writeRendered(t, site, nginx.Site{
+		Listen: fmt.Sprintf("127.0.0.1:%d", port), ServerName: "localhost",
+		HTMLDir: filepath.Join(repoRoot, "nginx", "html"), DataDir: s.DataDir,
+		Upstreams: s.APIAddrs, Limits: nginx.DefaultLimits(),
+	}.Render)
+	conf := filepath.Join(s.RunDir, "nginx.conf")
+	sa := nginx.Standalone{RunDir: s.RunDir, MimeTypes: "/etc/nginx/mime.types", SiteConf: site,
+		WorkerConnections: nginx.DefaultWorkerConnections}
+	if os.Geteuid() == 0 {
+		// Workers would otherwise run as nobody, who cannot enter temp dirs.
+		sa.User = "root root"
+	}
+	writeRendered(t, conf, sa.Render)
+	return conf
 }
 
-// libSh runs a command of scripts/lib.sh and returns its output.
-func libSh(t *testing.T, args ...string) string {
+// writeRendered renders a config into path.
+func writeRendered(t *testing.T, path string, render func(io.Writer) error) {
 	t.Helper()
-	cmd := exec.Command("bash", append([]string{filepath.Join(repoRoot, "scripts", "lib.sh")}, args...)...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("scripts/lib.sh %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	var b bytes.Buffer
+	if err := render(&b); err != nil {
+		t.Fatal(err)
 	}
-	return strings.TrimSpace(string(out))
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (s *Stack) startSupervisord(t *testing.T) {

@@ -400,13 +400,11 @@ SITE_RUN=$WORK/site
 mkdir -p "$SITE_RUN/tmp"
 psyx_htpasswd_set "$PSYX_DATA_DIR/psyx.htpasswd" bench benchpw
 chmod -R a+rX "$PSYX_DATA_DIR"
-bash "$PSYX_ROOT/scripts/lib.sh" render "$PSYX_ROOT/nginx/psyx.conf.template" "$SITE_RUN/psyx.conf" \
-	"LISTEN=127.0.0.1:$SITE_PORT" SERVER_NAME=localhost TLS= "HTML_DIR=$PSYX_ROOT/nginx/html" \
-	"DATA_DIR=$PSYX_DATA_DIR" "UPSTREAM_SERVERS=$(psyx_upstream_servers "127.0.0.1:$PORT")"
-site_user=""
-[ "$(id -u)" -ne 0 ] || site_user="user $(id -un) $(id -gn);"
-bash "$PSYX_ROOT/scripts/lib.sh" render "$PSYX_ROOT/nginx/nginx-standalone.conf.template" "$SITE_RUN/nginx.conf" \
-	"USER_DIRECTIVE=$site_user" "RUN_DIR=$SITE_RUN" "MIME_TYPES=$(psyx_mime_types)" "SITE_CONF=$SITE_RUN/psyx.conf"
+"$WORK/psyx" render-config nginx-site --listen "127.0.0.1:$SITE_PORT" --server-name localhost \
+	--html-dir "$PSYX_ROOT/nginx/html" --data-dir "$PSYX_DATA_DIR" --upstream "127.0.0.1:$PORT" --out "$SITE_RUN/psyx.conf"
+site_user=()
+[ "$(id -u)" -ne 0 ] || site_user=(--user "$(id -un) $(id -gn)")
+"$WORK/psyx" render-config nginx-standalone "${site_user[@]}" --run-dir "$SITE_RUN" --site "$SITE_RUN/psyx.conf" --out "$SITE_RUN/nginx.conf"
 "$NGINX" -p "$SITE_RUN" -c "$SITE_RUN/nginx.conf" 2>"$SITE_RUN/stderr" &
 SITE_PID=$!
 SITE="http://127.0.0.1:$SITE_PORT"

@@ -145,17 +145,14 @@ else
 fi
 
 # ---- Nginx config from the production template ---------------------------
-NGINX_USER=""
+NGINX_USER=()
 # As root the workers would run as nobody, who cannot enter a checkout
 # under /root; a local run keeps them as root.
-[ "$(id -u)" -eq 0 ] && NGINX_USER="user root root;"
-psyx_render nginx/psyx.conf.template "$RUN_DIR/psyx.conf" \
-	"LISTEN=127.0.0.1:$HTTP_PORT" SERVER_NAME=localhost TLS= \
-	"HTML_DIR=$PSYX_ROOT/nginx/html" "DATA_DIR=$DATA_DIR" \
-	"UPSTREAM_SERVERS=$(psyx_upstream_servers "$PSYX_ADDR")"
-psyx_render nginx/nginx-standalone.conf.template "$RUN_DIR/nginx.conf" \
-	"USER_DIRECTIVE=$NGINX_USER" "RUN_DIR=$RUN_DIR" \
-	"MIME_TYPES=$(psyx_mime_types)" "SITE_CONF=$RUN_DIR/psyx.conf"
+[ "$(id -u)" -eq 0 ] && NGINX_USER=(--user "root root")
+"$BIN" render-config nginx-site --listen "127.0.0.1:$HTTP_PORT" --server-name localhost \
+	--html-dir "$PSYX_ROOT/nginx/html" --data-dir "$DATA_DIR" --upstream "$PSYX_ADDR" --out "$RUN_DIR/psyx.conf"
+"$BIN" render-config nginx-standalone "${NGINX_USER[@]}" --run-dir "$RUN_DIR" \
+	--site "$RUN_DIR/psyx.conf" --out "$RUN_DIR/nginx.conf"
 NGINX=(nginx -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf" -e "$RUN_DIR/nginx-error.log")
 "${NGINX[@]}" -t -q || psyx_die "nginx rejected $RUN_DIR/nginx.conf"
 

@@ -403,17 +403,6 @@ func (s *Stack) WaitLogLine(t *testing.T, path string) LogLine {
 	return found
 }
 
-// HasLogLine tells whether api.log has a line for path now.
-func (s *Stack) HasLogLine(t *testing.T, path string) bool {
-	t.Helper()
-	for _, l := range s.APILog(t) {
-		if l.Str("path") == path {
-			return true
-		}
-	}
-	return false
-}
-
 func sortedNames(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {

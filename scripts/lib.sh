@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Shell helpers shared by install.sh, run.sh and admin-password.sh (sourced).
+# Shell helpers shared by install.sh, run.sh, test.sh and admin-password.sh
+# (sourced).
 # The configs are rendered by the binary: `psyx render-config`.
 
 PSYX_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,27 +44,10 @@ psyx_install_if_changed() {
 	return 0
 }
 
-# psyx_pg_bin prints the folder holding initdb/pg_ctl (newest Debian version).
-psyx_pg_bin() {
-	if [ -n "${PSYX_PG_BIN:-}" ]; then
-		echo "$PSYX_PG_BIN"
-		return 0
-	fi
-	local d
-	d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-	if [ -x "$d/initdb" ]; then
-		echo "$d"
-		return 0
-	fi
-	if command -v initdb >/dev/null 2>&1; then
-		dirname "$(command -v initdb)"
-		return 0
-	fi
-	return 1
-}
-
 # psyx_apt_install PACKAGE... installs the Debian packages that are missing,
-# with one `apt-get update` first and only when something is missing.
+# with one `apt-get update` first and only when something is missing; it
+# leaves their names in PSYX_INSTALLED.
+PSYX_INSTALLED=""
 psyx_apt_install() {
 	local missing=() p
 	for p in "$@"; do
@@ -76,6 +60,7 @@ psyx_apt_install() {
 		psyx_die "apt-get update failed"
 	psyx_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
 		psyx_die "apt-get install ${missing[*]} failed"
+	PSYX_INSTALLED="${missing[*]}"
 }
 
 # psyx_go_version_wanted prints the toolchain go.mod asks for.
@@ -145,9 +130,4 @@ psyx_wait_http() {
 		[ $SECONDS -lt $deadline ] || return 1
 		sleep 0.2
 	done
-}
-
-# psyx_port_free PORT: true when nothing listens on 127.0.0.1:PORT.
-psyx_port_free() {
-	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }

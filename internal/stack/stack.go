@@ -215,6 +215,20 @@ func (s *Stack) chooseAddrs(opts Options) error {
 	return nil
 }
 
+// Exited is closed when nginx or supervisord exits on its own: a local
+// run then stops the rest.
+func (s *Stack) Exited() <-chan struct{} {
+	ch := make(chan struct{})
+	go func() {
+		select {
+		case <-s.nginx.done:
+		case <-s.supervisord.done:
+		}
+		close(ch)
+	}()
+	return ch
+}
+
 // FreeAddr is a 127.0.0.1 address with a port nobody listens on now.
 func FreeAddr() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -239,6 +239,16 @@ if [ "${LISTEN##*:}" = 80 ] && [ -L /etc/nginx/sites-enabled/default ]; then
 	SITE_CHANGED=1
 	changed "disabled Nginx's default site (sites-enabled/default)"
 fi
+# Debian's nginx.conf allows 768 connections per worker: too few to ride out
+# a client holding slow connections (README, Limits).
+conf=/etc/nginx/nginx.conf
+conns=$(sed -n 's/^[[:space:]]*worker_connections[[:space:]]*\([0-9]*\);.*/\1/p' $conf | head -n 1)
+if [ -n "$conns" ] && [ "$conns" -lt 8192 ]; then
+	sed -i 's/^\([[:space:]]*worker_connections[[:space:]]*\)[0-9]*;/\18192;/' $conf
+	grep -q '^worker_rlimit_nofile' $conf || sed -i '/^worker_processes/a worker_rlimit_nofile 16384;' $conf
+	SITE_CHANGED=1
+	changed "raised Nginx's worker_connections to 8192 in $conf"
+fi
 nginx -t -q || psyx_die "nginx rejected the configuration (see above); $NGINX_SITE was written"
 
 # ---- start or reload -----------------------------------------------------

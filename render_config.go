@@ -30,7 +30,8 @@ Every parameter is checked first: a missing or malformed one is an error.
 // (written next to it, then renamed: never half a file).
 func renderConfig(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("render-config needs a KIND\n\n" + renderUsage)
+		fmt.Fprint(stderr, renderUsage)
+		return errors.New("render-config needs a KIND")
 	}
 	kind := args[0]
 	if kind == "-h" || kind == "--help" || kind == "help" {
@@ -54,7 +55,8 @@ func renderConfig(args []string, stdout, stderr io.Writer) error {
 		fs.StringVar(&s.User, "user", "", "user= line (\"root\" when run as root)")
 		render = func(w io.Writer) error { return s.Render(w) }
 	default:
-		return fmt.Errorf("unknown config %q\n\n%s", kind, renderUsage)
+		fmt.Fprint(stderr, renderUsage)
+		return fmt.Errorf("render-config: unknown config %q", kind)
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"mime/multipart"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -163,60 +161,27 @@ func (b *Bench) uploadDir(base, name string, sex, ageMin, ageMax int, dir, folde
 	return b.uploadFiles(base, name, sex, ageMin, ageMax, files, folder, auth)
 }
 
-// uploadFiles is uploadDir over a list of (path, part name) from files;
-// a part's name is folder/ plus the file's base name, or the name after
-// "=" when a file is given as "PATH=NAME".
+// uploadFiles posts files as a browser's folder upload with curl, as a
+// researcher's browser sends it: one part per file, named folder/BASE, or
+// folder/NAME for a file given as "PATH=NAME"; with basic auth when auth is
+// user and password.
 func (b *Bench) uploadFiles(base, name string, sex, ageMin, ageMax int, files []string, folder string, auth []string) (int, error) {
-	pr, pw := io.Pipe()
-	mw := multipart.NewWriter(pw)
-	go func() {
-		err := func() error {
-			for k, v := range map[string]string{"pack_name": name, "sex": strconv.Itoa(sex),
-				"age_min": strconv.Itoa(ageMin), "age_max": strconv.Itoa(ageMax)} {
-				if err := mw.WriteField(k, v); err != nil {
-					return err
-				}
-			}
-			for _, f := range files {
-				path, part, ok := strings.Cut(f, "=")
-				if !ok {
-					part = filepath.Base(path)
-				}
-				w, err := mw.CreateFormFile("file", folder+"/"+part)
-				if err != nil {
-					return err
-				}
-				fh, err := os.Open(path)
-				if err != nil {
-					return err
-				}
-				_, err = io.Copy(w, fh)
-				fh.Close()
-				if err != nil {
-					return err
-				}
-			}
-			return mw.Close()
-		}()
-		pw.CloseWithError(err)
-	}()
-	req, err := http.NewRequest(http.MethodPost, base+"/api/admin/create", pr)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	args := []string{"-sS", "-F", "pack_name=" + name, "-F", "sex=" + strconv.Itoa(sex),
+		"-F", "age_min=" + strconv.Itoa(ageMin), "-F", "age_max=" + strconv.Itoa(ageMax)}
 	if len(auth) == 2 {
-		req.SetBasicAuth(auth[0], auth[1])
+		args = append(args, "-u", auth[0]+":"+auth[1])
 	}
-	resp, err := b.http.Do(req)
-	if err != nil {
-		return 0, err
+	for _, f := range files {
+		path, part, ok := strings.Cut(f, "=")
+		if !ok {
+			part = filepath.Base(path)
+		}
+		args = append(args, "-F", "file=@"+path+";filename="+folder+"/"+part)
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	m := packAdded.FindSubmatch(bytes.TrimSpace(body))
-	if m == nil {
-		return 0, fmt.Errorf("create %s via %s: %d %s", name, base, resp.StatusCode, body)
+	out, err := exec.Command("curl", append(args, base+"/api/admin/create")...).CombinedOutput()
+	m := packAdded.FindSubmatch(bytes.TrimSpace(out))
+	if err != nil || m == nil {
+		return 0, fmt.Errorf("create %s via %s: %v %s", name, base, err, out)
 	}
 	return strconv.Atoi(string(m[1]))
 }

@@ -54,7 +54,7 @@ func (b *Bench) upload() error {
 	b.row("upload RSS straight: before / peak", fmt.Sprintf("%s / %s MB", mb(straight.rss), mb(straight.hwm)),
 		"growth < 64 MB", mb(straight.hwm-straight.rss)+" MB "+verdict(straight.hwm-straight.rss < 64*1024))
 	b.note("nginx with the site of psyx render-config nginx-site (as install.sh renders it) on %s, proxying to psyx", b.st.BaseURL)
-	b.note("POST %s/api/admin/create as the admin (basic auth), 600 parts big/big_NNNNN_ori|inv.jpg of 500 KB random bytes after a JPEG header, streamed by Go's HTTP client; then the same to %s directly", b.st.BaseURL, b.base)
+	b.note("curl -u admin:PW -F pack_name=big -F sex=1 -F age_min=110 -F age_max=120 -F 'file=@blob.jpg;filename=big/big_NNNNN_ori.jpg' ... x600 %s/api/admin/create   (500 KB random bytes after a JPEG header); then the same to %s directly", b.st.BaseURL, b.base)
 	b.note("GET %s/api/admin/remove?id=ID   (the big pack goes again)", b.base)
 	b.note("for each of the 600 files: cat blob.jpg > DIR/FILE; then sync DIR/*   (fsync of each file)")
 	return nil

@@ -160,6 +160,7 @@ type Assignment struct {
 	PID      int         `json:"p_id"`
 	PackPath string      `json:"pack_path"`
 	PicPairs [][2]string `json:"pic_pairs"`
+	Token    string      `json:"token"` // the run's
 }
 
 // StartReply is POST /api/reply/start at url (absolute, or a path on Nginx)

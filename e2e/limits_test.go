@@ -27,8 +27,8 @@ func clientFrom(ip string) *http.Client {
 // The security finding: one client stored 3,000 fake replies a second. A
 // flood from one address (127.0.0.2) gets 429s and stores far fewer rows
 // than it sent, while a class of 300 behind ONE NAT address (127.0.0.3),
-// paced like a real class at the same time, starts and submits with no 429
-// and no error.
+// paced like a real class at the same time, starts, saves progress and
+// submits with no 429 and no error.
 func TestFloodLimitedClassServed(t *testing.T) {
 	s := StartStack(t, StackOptions{PairsPerPack: 10})
 	s.CreatePack(t, "limits", 1, 18, 40, 10)
@@ -56,6 +56,10 @@ func TestFloodLimitedClassServed(t *testing.T) {
 		classRows, time.Since(t0).Round(time.Second), flood.sent.Load(), flood.ok.Load(), flood.limited.Load(), flood.other.Load(), floodRows)
 	if classRows != class {
 		t.Errorf("class: %d rows, want %d", classRows, class)
+	}
+	var finished int
+	if err := s.DB.QueryRow(`SELECT count(*) FROM run WHERE no LIKE 'S%' AND finished_at IS NOT NULL`).Scan(&finished); err != nil || finished != class {
+		t.Errorf("class: %d runs finished, want %d (%v)", finished, class, err)
 	}
 	if flood.limited.Load() == 0 {
 		t.Error("the flood got no 429: no limit on /api/reply/submit")
@@ -102,7 +106,9 @@ func floodReplies(s *Stack, until time.Time, sent, ok, limited, other *atomic.In
 
 // runClass is a class of n from 127.0.0.3: every start within the first
 // 10 s, each participant's submit 20–40 s after their start (the trials
-// take that long). It returns every request that did not answer 200.
+// take that long), with progress saved three times on the way and once
+// more when the page is hidden, as the experiment page does. It returns
+// every request that did not answer 200.
 func runClass(s *Stack, n int, t0 time.Time) []error {
 	c := clientFrom("127.0.0.3")
 	defer c.CloseIdleConnections()
@@ -130,12 +136,18 @@ func runClass(s *Stack, n int, t0 time.Time) []error {
 				fail(fmt.Errorf("participant %d start: %w", i, err))
 				return
 			}
-			// PROGRESS (for the lead, once /api/reply/progress exists): save
-			// progress every 10 trials and once when the page is hidden,
-			// spread between start and submit, from this same client c, and
-			// fail() on anything but 200.
+			sub := NewSubmission(p, a, a.Token)
+			saves := []int{3, 6, 9, 9} // the last: the page hidden, nothing new
+			for k, n := range saves {
+				<-time.After(time.Until(startAt.Add(submitAt.Sub(startAt) * time.Duration(k+1) / time.Duration(len(saves)+1))))
+				body := map[string]any{"token": a.Token, "answers": sub.Answers[:n], "events": map[string]int{"blur": k, "hidden_ms": 0, "resized": 0}}
+				if r, err := trySend(c, mustJSON(s.URL("/api/reply/progress"), body)); err != nil || r.Status != http.StatusOK {
+					fail(fmt.Errorf("participant %d progress %d: %v %v", i, n, r, err))
+					return
+				}
+			}
 			<-time.After(time.Until(submitAt))
-			r, err := trySend(c, mustJSON(s.URL("/api/reply/submit"), NewSubmission(p, a, fmt.Sprintf("class-%04d-token", i))))
+			r, err := trySend(c, mustJSON(s.URL("/api/reply/submit"), sub))
 			if err != nil || r.Status != http.StatusOK {
 				fail(fmt.Errorf("participant %d submit: %v %v", i, r, err))
 			}

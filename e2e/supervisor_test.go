@@ -250,7 +250,7 @@ func TestStopFinishesInFlightUpload(t *testing.T) {
 	}
 }
 
-// The log files are where the SPEC says: api.log links to today's dated
+// The log files are where the README says: api.log links to today's dated
 // file, Supervisor's stdout/stderr logs sit next to them.
 func TestLogFiles(t *testing.T) {
 	s := StartStack(t, StackOptions{})

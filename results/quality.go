@@ -24,7 +24,7 @@ type Thresholds struct {
 	HiddenMS    int     // … or hidden_ms > this
 }
 
-// DefaultThresholds are the SPEC's defaults.
+// DefaultThresholds are the service's default thresholds (config [quality]).
 func DefaultThresholds() Thresholds {
 	return Thresholds{
 		TimeoutRate: 0.10, FastRT: 0.2, FastRate: 0.05,

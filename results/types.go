@@ -47,5 +47,5 @@ type InconsistentPackError struct {
 	What string // which files differ and how, by base name
 }
 
-// Error returns "Inconsistent Pack: <What>", the SPEC's message.
+// Error returns "Inconsistent Pack: <What>", the message the API shows.
 func (e *InconsistentPackError) Error() string { return "Inconsistent Pack: " + e.What }

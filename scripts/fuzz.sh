@@ -14,8 +14,9 @@ export PSYX_HTTPFUZZ_N=${PSYX_HTTPFUZZ_N:-10000}
 echo "== HTTP fuzzing: $PSYX_HTTPFUZZ_N requests per endpoint"
 go test ./api -run '^TestHTTPFuzz$' -count=1 -v -timeout 60m | grep -E 'requests:|stored:|^(--- |ok|FAIL|PASS)'
 
-for target in api:FuzzParticipant api:FuzzCheckAnswers api:FuzzDecodeObject packs:FuzzParseFileName; do
-	pkg=${target%%:*} name=${target#*:}
-	echo "== $name for $FUZZTIME"
-	go test "./$pkg" -run '^$' -fuzz "^$name\$" -fuzztime "$FUZZTIME" 2>&1 | grep -vE '^fuzz: elapsed' | tail -3
+# Every Fuzz function of every package, found in the source.
+grep -rHo --include='*_test.go' '^func Fuzz[A-Za-z0-9]*' . | sort | while IFS=: read -r file fn; do
+	pkg=$(dirname "$file") name=${fn#func }
+	echo "== $name ($pkg) for $FUZZTIME"
+	go test "$pkg" -run '^$' -fuzz "^$name\$" -fuzztime "$FUZZTIME" 2>&1 | grep -vE '^fuzz: elapsed' | tail -3
 done

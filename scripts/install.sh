@@ -6,7 +6,7 @@
 #
 #   git pull && sudo scripts/install.sh
 #
-# Parameters (environment), with the SPEC's defaults:
+# Parameters (environment), with their defaults:
 #   PSYX_USER=ubuntu                 runs psyx, owns the data folder
 #   PSYX_DATA_DIR=~PSYX_USER/PsyxStatic
 #   PSYX_BIN=/usr/local/bin/psyx

@@ -3,12 +3,10 @@ package main
 import (
 	"bytes"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,14 +17,7 @@ import (
 
 var cluster *pgtest.Cluster
 
-// childEnv makes the test binary run the service itself, so fault tests can
-// kill -9 a real process built with the same flags (-race included).
-const childEnv = "PSYX_TEST_CHILD"
-
 func TestMain(m *testing.M) {
-	if os.Getenv(childEnv) == "serve" {
-		os.Exit(run([]string{"serve"}, os.Stdout, os.Stderr))
-	}
 	gin.SetMode(gin.ReleaseMode) // as serve does
 	os.Exit(pgtest.Main(m, &cluster))
 }
@@ -78,29 +69,6 @@ func testConfig(t *testing.T) config.Config {
 	}
 	return cfg
 }
-
-// waitFor polls a condition; the deadline only bounds a broken run.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// healthy tells whether the service at base answers /api/health with 200.
-func healthy(base string) bool {
-	res, err := http.Get(base + "/api/health")
-	if err != nil {
-		return false
-	}
-	res.Body.Close()
-	return res.StatusCode == 200
-}
-
 
 func TestPackImportCommand(t *testing.T) {
 	cfg := testConfig(t)

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -41,7 +41,7 @@ func TestKillDuringUploads(t *testing.T) {
 		go pw.Write(head.Bytes()[:head.Len()/2])
 	}
 	staging := filepath.Join(dataDir, ".staging")
-	waitFor(t, "three uploads in flight", func() bool { return len(entries(t, staging)) == 3 })
+	waitFor(t, time.Minute, "three uploads in flight", func() bool { return len(entries(t, staging)) == 3 })
 
 	svc.kill(t)
 	for _, pw := range writers {
@@ -125,7 +125,7 @@ func TestKillDuringSubmits(t *testing.T) {
 	for w := range workers {
 		go func() { errs <- s.run(w, each, deadline) }()
 	}
-	waitFor(t, "a quarter of the replies", func() bool { return s.acked.Load() >= workers*each/4 })
+	waitFor(t, time.Minute, "a quarter of the replies", func() bool { return s.acked.Load() >= workers*each/4 })
 	svc.kill(t)
 	atKill := s.acked.Load()
 	svc.start(t)
@@ -196,7 +196,7 @@ func TestDatabaseStopsUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	downSince.Store(time.Now().UnixNano())
-	waitFor(t, "500 failed requests", func() bool { return failed.Load() >= 500 })
+	waitFor(t, time.Minute, "500 failed requests", func() bool { return failed.Load() >= 500 })
 	upAgain.Store(time.Now().UnixNano())
 	if err := own.StartServer(); err != nil {
 		t.Fatal(err)
@@ -299,7 +299,7 @@ func TestKillDuringProgress(t *testing.T) {
 			}
 		}(ws[i])
 	}
-	waitFor(t, "a quarter of the saves", func() bool { return total.Load() >= workers*40/4 })
+	waitFor(t, time.Minute, "a quarter of the saves", func() bool { return total.Load() >= workers*40/4 })
 	svc.kill(t)
 	stop.Store(true)
 	for range workers {

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -46,13 +46,14 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// startChild runs the service with these PSYX_* settings and waits until
-// it answers.
+// startChild runs the service (the psyx binary TestMain built, -race
+// included when the tests run with it) as its own process with these
+// PSYX_* settings, and waits until it answers.
 func startChild(t *testing.T, settings map[string]string) *child {
 	t.Helper()
 	c := &child{Addr: settings["PSYX_ADDR"], out: &syncBuffer{}}
 	c.Base = "http://" + c.Addr
-	c.env = append(os.Environ(), childEnv+"=serve")
+	c.env = os.Environ()
 	for k, v := range settings {
 		c.env = append(c.env, k+"="+v)
 	}
@@ -70,7 +71,7 @@ func startChild(t *testing.T, settings map[string]string) *child {
 
 func (c *child) start(t *testing.T) {
 	t.Helper()
-	c.cmd = exec.Command(os.Args[0], "-test.run=^$")
+	c.cmd = exec.Command(psyxBin, "serve")
 	c.cmd.Env = c.env
 	c.cmd.Stdout, c.cmd.Stderr = c.out, c.out
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -79,7 +80,7 @@ func (c *child) start(t *testing.T) {
 	}
 	c.exited = make(chan struct{})
 	go func(cmd *exec.Cmd, done chan struct{}) { cmd.Wait(); close(done) }(c.cmd, c.exited)
-	waitFor(t, "the service to answer", func() bool {
+	waitFor(t, startTimeout, "the service to answer", func() bool {
 		select {
 		case <-c.exited:
 			t.Fatalf("service exited at start:\n%s", c.out.String())
@@ -217,4 +218,14 @@ func entries(t *testing.T, dir string) []string {
 		out = append(out, e.Name())
 	}
 	return out
+}
+
+// healthy tells whether the service at base answers /api/health with 200.
+func healthy(base string) bool {
+	res, err := http.Get(base + "/api/health")
+	if err != nil {
+		return false
+	}
+	res.Body.Close()
+	return res.StatusCode == 200
 }

@@ -140,10 +140,7 @@ func TestPagesAdmin(t *testing.T) {
 
 	// A participant does all 300 trials; a short fixation keeps it quick.
 	p := newBrowserTab(t)
-	p.do(t, chromedp.Navigate(s.BaseURL+"/"), chromedp.WaitVisible(chromedp.ID("signup-form")),
-		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('psyx.fixationMs', '30')`))
-	fillForm(t, p, formPerson{Name: "이수진", Age: "22", Sex: "2", No: "S2024001", Phone: "010-2222-3333", Email: "lee@example.com"})
-	p.do(t, chromedp.Click(chromedp.ID("to-confirm")), chromedp.WaitVisible(chromedp.ID("confirm")), chromedp.Click(chromedp.ID("start")))
+	signUpFast(t, p, s.BaseURL, formPerson{Name: "이수진", Age: "22", Sex: "2", No: "S2024001", Phone: "010-2222-3333", Email: "lee@example.com"})
 	passInstructions(t, p, 300, false)
 	plan := func(i int) string {
 		switch {

@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/psyx-lab/psyx/config"
+	"github.com/psyx-lab/psyx/internal/server"
 	"github.com/psyx-lab/psyx/packs"
 )
 
@@ -106,7 +107,7 @@ func serve(stderr io.Writer) error {
 	gin.SetMode(gin.ReleaseMode)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	app, err := NewApp(ctx, cfg, stderr)
+	app, err := server.NewApp(ctx, cfg, buildVersion(), stderr)
 	if err != nil {
 		return err
 	}
@@ -120,7 +121,7 @@ func migrate(stdout io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	st, err := openStore(ctx, cfg)
+	st, err := server.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -155,7 +156,7 @@ func importPack(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	st, err := openStore(ctx, cfg)
+	st, err := server.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -163,7 +164,7 @@ func importPack(args []string, stdout, stderr io.Writer) error {
 	if _, err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	lib, err := packs.NewLibrary(cfg.DataDir, cfg.PairsPerPack, newStderrLogger(stderr))
+	lib, err := packs.NewLibrary(cfg.DataDir, cfg.PairsPerPack, server.NewStderrLogger(stderr))
 	if err != nil {
 		return err
 	}

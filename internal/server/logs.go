@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"errors"
@@ -58,8 +58,8 @@ func encoderConfig(loc *time.Location) zapcore.EncoderConfig {
 	return enc
 }
 
-// newStderrLogger is for the one-shot commands (pack import).
-func newStderrLogger(stderr io.Writer) *zap.Logger {
+// NewStderrLogger is for the one-shot commands (pack import).
+func NewStderrLogger(stderr io.Writer) *zap.Logger {
 	enc := encoderConfig(time.Local)
 	return zap.New(zapcore.NewCore(zapcore.NewConsoleEncoder(enc), zapcore.AddSync(stderr), zap.InfoLevel))
 }

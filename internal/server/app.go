@@ -1,4 +1,6 @@
-package main
+// Package server is the running Psyx service: its logs, database, pack
+// folders, results and HTTP server, from start to a drained stop.
+package server
 
 import (
 	"context"
@@ -24,6 +26,7 @@ import (
 // App is the running service: its logs, database, pack folders and server.
 type App struct {
 	cfg     config.Config
+	version string
 	sys     *zap.Logger // start, stop and fatal: the api log and stderr
 	logs    *apiLogs
 	store   *store.Store
@@ -34,19 +37,19 @@ type App struct {
 
 // NewApp opens everything the service needs, migrates the schema and
 // repairs what a crash may have left in the pack folders.
-func NewApp(ctx context.Context, cfg config.Config, stderr io.Writer) (app *App, err error) {
+func NewApp(ctx context.Context, cfg config.Config, version string, stderr io.Writer) (app *App, err error) {
 	logs, err := openAPILogs(cfg, stderr)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, logs: logs, sys: logs.sys}
+	a := &App{cfg: cfg, version: version, logs: logs, sys: logs.sys}
 	defer func() {
 		if err != nil {
 			a.sys.Error("start failed", zap.Error(err))
 			a.Close()
 		}
 	}()
-	if a.store, err = openStore(ctx, cfg); err != nil {
+	if a.store, err = OpenStore(ctx, cfg); err != nil {
 		return nil, err
 	}
 	applied, err := a.store.Migrate(ctx)
@@ -100,7 +103,8 @@ func NewApp(ctx context.Context, cfg config.Config, stderr io.Writer) (app *App,
 	return a, nil
 }
 
-func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+// OpenStore connects to the configured database.
+func OpenStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	return store.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
@@ -113,7 +117,7 @@ func (a *App) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	a.sys.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("version", buildVersion()))
+	a.sys.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("version", a.version))
 	served := make(chan error, 1)
 	go func() { served <- a.srv.Serve(ln) }()
 	select {

@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/fetch"
@@ -308,32 +307,6 @@ func (b *browserTab) boxes(t *testing.T, css string) []string {
 		const r = el.getBoundingClientRect();
 		return (el.id || el.className || el.tagName) + ' ' + [r.x, r.y, r.width, r.height].map(Math.round).join(',');
 	}).join('\n')`, css)), "\n")
-}
-
-// windowState minimises or restores the tab's window: what a participant
-// does to look at something else. Chromium then really hides the page
-// (visibilitychange, document.hidden), as it does for a tab switch.
-func (b *browserTab) windowState(t *testing.T, state browser.WindowState) {
-	t.Helper()
-	target := chromedp.FromContext(b.ctx).Target.TargetID
-	win, err := chromedp.CallBrowser(b.ctx, browser.GetWindowForTarget, browser.GetWindowForTargetParams{TargetID: target})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.CallBrowser(b.ctx, browser.SetWindowBounds, browser.SetWindowBoundsParams{
-		WindowID: win.WindowID, Bounds: &browser.Bounds{WindowState: state},
-	}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// closeTab closes the page as a person closes the tab: its pagehide
-// handlers run; the browser itself lives on (its keepalive requests too).
-func (b *browserTab) closeTab(t *testing.T) {
-	t.Helper()
-	if _, err := chromedp.Call(b.ctx, page.Close, cdp.Empty{}); err != nil {
-		t.Fatalf("close the tab: %v", err)
-	}
 }
 
 // ---- the admin's browser ----------------------------------------------------

@@ -91,6 +91,7 @@ func TestPagesRuns(t *testing.T) {
 	}})
 	long := s.CreatePack(t, "female20s", 2, 20, 29, 150)
 	short := s.CreatePack(t, "male20s", 1, 20, 29, 12)
+	limited := s.CreatePack(t, "male30s", 1, 30, 39, 12)
 
 	t.Run("TabClosedAtTrial137ThenAnotherComputer", func(t *testing.T) {
 		person := formPerson{Name: "정하은", Age: "21", Sex: "2", No: "R2024137", Phone: "010-1370-0137", Email: "jung@example.com"}
@@ -223,6 +224,35 @@ func TestPagesRuns(t *testing.T) {
 		b.shot(t, "16-thank-you-code-narrow")
 		b.checkClean(t)
 	})
+
+	t.Run("TooManyRequestsRetriedQuietly", func(t *testing.T) { tooManyRequestsRetried(t, s, limited) })
+}
+
+// Nginx's per-address limit answers 429: start, progress, submit and the
+// completion code are each refused twice and tried again quietly; one
+// reply, its code on the screen.
+func tooManyRequestsRetried(t *testing.T, s *Stack, id int) {
+	b := newBrowserTab(t)
+	refused := b.tooManyRequests(t, 2)
+	plan := func(i int) string { return map[bool]string{true: "f", false: "j"}[i%4 < 2] }
+	signUp(t, b, s.BaseURL, formPerson{Name: "오세훈", Age: "31", Sex: "1", No: "L429", Phone: "010-4290-4290", Email: "oh@example.com"})
+	passInstructions(t, b, 12, false)
+	shown := answerTrials(t, b, 0, 12, plan, false)
+	b.waitJS(t, `document.body.dataset.code !== undefined`, time.Minute)
+	for _, path := range []string{"/api/reply/start", "/api/reply/progress", "/api/reply/submit", "/api/reply/completion"} {
+		if n := refused()[path]; n != 2 {
+			t.Errorf("%s was refused %d times, want 2 (then tried again)", path, n)
+		}
+	}
+	d := downloadRuns(t, s, id)
+	if len(d.Replies) != 1 || len(d.Unfinished) != 0 {
+		t.Fatalf("%d replies, %d unfinished runs; want one reply", len(d.Replies), len(d.Unfinished))
+	}
+	checkAnswers(t, d.Replies[0].Answers, plan, shown, 3)
+	if got := b.text(t, "#completion-code"); got != d.Replies[0].Completion {
+		t.Errorf("code %q, download's %q", got, d.Replies[0].Completion)
+	}
+	b.checkClean(t, "status of 429")
 }
 
 // checkClient: the start sent the machine's facts, as the page measured them.

@@ -296,9 +296,12 @@ async function submit() {
       message(texts.rejected, res.text, [saveFileButton(body)]);
       return;
     }
-    setState('retrying', { attempt });
-    const why = res ? `HTTP ${res.status}` : '응답 없음';
-    message(texts.retrying, `${texts.retrying_hint}\n(${attempt}회 시도, ${why})`);
+    // A 429 only asks us to slow down: wait and try again without alarm.
+    if (res?.status !== 429) {
+      setState('retrying', { attempt });
+      const why = res ? `HTTP ${res.status}` : '응답 없음';
+      message(texts.retrying, `${texts.retrying_hint}\n(${attempt}회 시도, ${why})`);
+    }
     await waitOnline(backoff(res, attempt));
   }
 }

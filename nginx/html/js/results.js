@@ -220,6 +220,7 @@ function qualityRow(r) {
 async function loadQuality() {
   const res = await request('GET', `/api/admin/quality?id=${id}`, { timeoutMs: 120000 }).catch(() => null);
   if (res?.status !== 200 || !res.data) {
+    $('quality-empty').textContent = '';
     say('error', `응답 품질을 불러오지 못했습니다. ${explain(res)}`);
     return;
   }
@@ -227,6 +228,7 @@ async function loadQuality() {
   const rows = quality.replies;
   $('quality-rows').replaceChildren(...rows.map(qualityRow));
   $('quality').hidden = rows.length === 0;
+  $('quality-empty').textContent = '아직 완료된 응답이 없습니다.';
   $('quality-empty').hidden = rows.length > 0;
   $('n-flagged').textContent = rows.filter((r) => r.flags.length).length;
   const h = quality.rt_histogram;

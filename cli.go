@@ -29,6 +29,8 @@ commands:
   migrate       apply database migrations and exit
   pack import   --name N --sex 1|2 --age-min A --age-max B DIR
                 add a pack from a local folder (same checks as the upload)
+  render-config KIND [flags]
+                write an Nginx or Supervisor config (psyx render-config -h)
   version       print the version
 
 Settings come from the file named by PSYX_CONFIG and PSYX_* variables
@@ -53,6 +55,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		err = importPack(args[1:], stdout, stderr)
+	case "render-config":
+		err = renderConfig(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "psyx", buildVersion())
 		return 0

@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
 	"math/big"
 	"os"
 	"os/exec"
@@ -16,6 +18,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/psyx-lab/psyx/nginx"
 )
 
 // The site as install.sh renders it for production (port 80, a domain,
@@ -27,15 +31,14 @@ func TestProductionSiteConfigIsValid(t *testing.T) {
 	mkdir(t, filepath.Join(data, "packs"))
 	mkdir(t, filepath.Join(dir, "tmp"))
 	site := filepath.Join(dir, "psyx.conf")
-	render(t, "nginx/psyx.conf.template", site,
-		"LISTEN=80", "SERVER_NAME=psyx.example.org",
-		"TLS="+libSh(t, "tls", cert, key),
-		"HTML_DIR="+filepath.Join(repoRoot, "nginx", "html"),
-		"DATA_DIR="+data,
-		"UPSTREAM_SERVERS="+libSh(t, "upstream", "127.0.0.1:5000", "127.0.0.1:5001"))
+	writeRendered(t, site, nginx.Site{
+		Listen: "80", ServerName: "psyx.example.org", HTMLDir: filepath.Join(repoRoot, "nginx", "html"),
+		DataDir: data, Upstreams: []string{"127.0.0.1:5000", "127.0.0.1:5001"},
+		TLS: &nginx.TLS{Listen: "443", Cert: cert, Key: key}, Limits: nginx.DefaultLimits(),
+	}.Render)
 	conf := filepath.Join(dir, "nginx.conf")
-	render(t, "nginx/nginx-standalone.conf.template", conf,
-		"USER_DIRECTIVE=", "RUN_DIR="+dir, "MIME_TYPES=/etc/nginx/mime.types", "SITE_CONF="+site)
+	writeRendered(t, conf, nginx.Standalone{RunDir: dir, MimeTypes: "/etc/nginx/mime.types", SiteConf: site,
+		WorkerConnections: nginx.DefaultWorkerConnections}.Render)
 	out, err := exec.Command("nginx", "-t", "-p", dir, "-c", conf, "-e", filepath.Join(dir, "error.log")).CombinedOutput()
 	if err != nil {
 		t.Fatalf("nginx -t: %v\n%s", err, out)
@@ -53,7 +56,7 @@ func TestProductionSiteConfigIsValid(t *testing.T) {
 
 // What the issue asks of the configs, read from the templates themselves.
 func TestTemplatesKeepTheirPromises(t *testing.T) {
-	site := readRepoFile(t, "nginx/psyx.conf.template")
+	site := readRepoFile(t, "nginx/psyx.conf.tmpl")
 	m := regexp.MustCompile(`(?s)location \^~ /api/admin/ \{.*?client_max_body_size (\d+)m;`).FindStringSubmatch(site)
 	if m == nil {
 		t.Fatal("no client_max_body_size in the /api/admin/ location")
@@ -67,7 +70,7 @@ func TestTemplatesKeepTheirPromises(t *testing.T) {
 		}
 	}
 
-	prog := readRepoFile(t, "supervisor/psyx.conf.template")
+	prog := readRepoFile(t, "supervisor/psyx.conf.tmpl")
 	wait := regexp.MustCompile(`(?m)^stopwaitsecs=(\d+)$`).FindStringSubmatch(prog)
 	if wait == nil {
 		t.Fatal("no stopwaitsecs")
@@ -123,4 +126,17 @@ func selfSignedCert(t *testing.T, dir string) (certPath, keyPath string) {
 		t.Fatal(err)
 	}
 	return certPath, keyPath
+}
+
+// writeRendered renders a config into path, in-process, with the code
+// `psyx render-config` runs.
+func writeRendered(t *testing.T, path string, render func(io.Writer) error) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := render(&b); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

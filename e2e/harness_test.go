@@ -1,30 +1,24 @@
 // Package e2e runs Psyx the way it is deployed: the psyx binary under a real
 // supervisord, behind a real nginx, on a real PostgreSQL, with the configs
-// rendered from the same templates (and the same render code) that
-// scripts/install.sh uses. Everything listens on loopback, lives in temp
-// folders and is stopped when the test ends.
+// rendered by the code scripts/install.sh uses (psyx render-config). The
+// stack itself is internal/stack; this file adapts it to tests. Everything
+// listens on loopback, lives in temp folders and is stopped when the test
+// ends.
 package e2e
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq"
-
+	"github.com/psyx-lab/psyx/internal/stack"
 	"github.com/psyx-lab/psyx/store/pgtest"
 )
 
@@ -44,9 +38,9 @@ func testMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	for _, tool := range []string{"nginx", "supervisord", "supervisorctl", "htpasswd", "bash"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			fmt.Fprintf(os.Stderr, "e2e: %s not found: install nginx, supervisor and apache2-utils (scripts/test.sh does)\n", tool)
+	for _, tool := range []string{"nginx", "supervisord", "supervisorctl", "htpasswd"} {
+		if _, err := stack.LookTool(tool); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e:", err)
 			return 1
 		}
 	}
@@ -96,255 +90,56 @@ type StackOptions struct {
 	Env map[string]string
 }
 
-// Stack is one running deployment.
+// Stack is one running deployment (internal/stack's, whose fields and
+// methods it has), with HTTP clients for the tests.
 type Stack struct {
-	BaseURL                  string // http://127.0.0.1:<port>, Nginx
-	AdminUser, AdminPassword string
-	DataDir                  string // PsyxStatic-like: packs/, logs/, psyx.htpasswd
-	DB                       *sqlx.DB
-	Cluster                  *pgtest.Cluster
-	DatabaseURL              string
-	APIAddrs                 []string // host:port of each psyx instance, bypassing Nginx
-	Programs                 []string // Supervisor program names, same order as APIAddrs
-	RunDir                   string   // rendered configs, sockets, Nginx and supervisord logs
-
-	supervisorConf string
-	client         *http.Client
-	admin          *http.Client
+	*stack.Stack
+	client *http.Client
+	admin  *http.Client
 }
 
-const (
-	adminUser    = "admin"
-	startTimeout = 90 * time.Second // a -race build migrating a fresh database
-)
+const startTimeout = 90 * time.Second // a -race build migrating a fresh database
 
-// StartStack brings up PostgreSQL database + supervisord(psyx) + nginx and
-// returns once /api/health answers through Nginx and on every instance.
+// StartStack brings up a PostgreSQL database + supervisord(psyx) + nginx
+// and returns once /api/health answers through Nginx and on every
+// instance; everything stops when the test ends.
 func StartStack(t *testing.T, opts StackOptions) *Stack {
 	t.Helper()
-	if opts.Instances <= 0 {
-		opts.Instances = 1
-	}
 	root := shortTempDir(t)
-	s := &Stack{
-		AdminUser:      adminUser,
-		AdminPassword:  randomHex(t, 12),
-		DataDir:        filepath.Join(root, "PsyxStatic"),
-		RunDir:         filepath.Join(root, "run"),
-		Cluster:        cluster,
-		supervisorConf: filepath.Join(root, "run", "supervisord.conf"),
-	}
-	for _, d := range []string{
-		s.DataDir, filepath.Join(s.DataDir, "packs"), filepath.Join(s.DataDir, "logs"),
-		s.RunDir, filepath.Join(s.RunDir, "programs"), filepath.Join(s.RunDir, "tmp"),
-	} {
-		mkdir(t, d)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			s.dumpLogs(t)
-		}
+	st, err := stack.Start(stack.Options{
+		Cluster: cluster, PsyxBin: psyxBin, HTMLDir: filepath.Join(repoRoot, "nginx", "html"), Root: root,
+		Instances: opts.Instances, PairsPerPack: opts.PairsPerPack, Env: opts.Env, StartTimeout: startTimeout,
 	})
-
-	s.DatabaseURL = cluster.NewDatabase(t)
-	db, err := sqlx.Open("postgres", s.DatabaseURL)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("start stack: %v\n%s", err, logTail(root))
 	}
-	t.Cleanup(func() { db.Close() })
-	s.DB = db
-
-	htpasswd := exec.Command("htpasswd", "-c", "-i", "-B", filepath.Join(s.DataDir, "psyx.htpasswd"), s.AdminUser)
-	htpasswd.Stdin = strings.NewReader(s.AdminPassword + "\n")
-	if out, err := htpasswd.CombinedOutput(); err != nil {
-		t.Fatalf("htpasswd: %v\n%s", err, out)
-	}
-
-	for i := 0; i < opts.Instances; i++ {
-		program := "psyx"
-		if i > 0 {
-			program = fmt.Sprintf("psyx_%d", i+1)
-		}
-		s.Programs = append(s.Programs, program)
-		s.APIAddrs = append(s.APIAddrs, fmt.Sprintf("127.0.0.1:%d", freePort(t)))
-	}
-	s.renderSupervisor(t, opts)
-	nginxConf := s.renderNginx(t)
-
+	s := &Stack{Stack: st}
 	s.client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 2 * time.Minute}
 	s.admin = &http.Client{
 		Transport: basicAuth{user: s.AdminUser, password: s.AdminPassword, next: s.client.Transport},
 		Timeout:   s.client.Timeout,
 	}
-	t.Cleanup(func() { s.client.CloseIdleConnections() })
-
-	s.startSupervisord(t)
-	startProcess(t, filepath.Join(s.RunDir, "nginx.out"), syscall.SIGTERM,
-		"nginx", "-p", s.RunDir, "-c", nginxConf, "-e", filepath.Join(s.RunDir, "nginx-error.log"))
-
-	for _, addr := range s.APIAddrs {
-		waitHealthy(t, "http://"+addr+"/api/health")
-	}
-	waitHealthy(t, s.BaseURL+"/api/health")
+	t.Cleanup(func() {
+		s.client.CloseIdleConnections()
+		if err := st.Close(); err != nil {
+			t.Error(err)
+		}
+		if t.Failed() {
+			t.Log(st.LogTail())
+		}
+	})
 	return s
 }
 
-// renderSupervisor writes supervisord.conf and one program file per
-// instance, from the templates install.sh uses.
-func (s *Stack) renderSupervisor(t *testing.T, opts StackOptions) {
-	t.Helper()
-	userDirective := ""
-	if os.Geteuid() == 0 {
-		userDirective = "user=root" // silences supervisord's warning about running as root
-	}
-	render(t, "supervisor/supervisord-standalone.conf.template", s.supervisorConf,
-		"RUN_DIR="+s.RunDir, "USER_DIRECTIVE="+userDirective)
-	for i, program := range s.Programs {
-		s.renderProgram(t, program, s.APIAddrs[i], opts)
-	}
-}
-
-// renderNginx writes the production site for this stack and a standalone
-// nginx.conf around it; it returns the latter.
-func (s *Stack) renderNginx(t *testing.T) string {
-	t.Helper()
-	port := freePort(t)
-	s.BaseURL = fmt.Sprintf("http://127.0.0.1:%d", port)
-	site := filepath.Join(s.RunDir, "psyx.conf")
-	render(t, "nginx/psyx.conf.template", site,
-		fmt.Sprintf("LISTEN=127.0.0.1:%d", port),
-		"SERVER_NAME=localhost",
-		"TLS=",
-		"HTML_DIR="+filepath.Join(repoRoot, "nginx", "html"),
-		"DATA_DIR="+s.DataDir,
-		"UPSTREAM_SERVERS="+libSh(t, append([]string{"upstream"}, s.APIAddrs...)...))
-	conf := filepath.Join(s.RunDir, "nginx.conf")
-	userDirective := ""
-	if os.Geteuid() == 0 {
-		// Workers would otherwise run as nobody, who cannot enter temp dirs.
-		userDirective = "user root root;"
-	}
-	render(t, "nginx/nginx-standalone.conf.template", conf,
-		"USER_DIRECTIVE="+userDirective, "RUN_DIR="+s.RunDir,
-		"MIME_TYPES=/etc/nginx/mime.types", "SITE_CONF="+site)
-	return conf
-}
-
-func (s *Stack) renderProgram(t *testing.T, program, addr string, opts StackOptions) {
-	t.Helper()
-	u, err := user.Current()
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]string{}
-	switch {
-	case opts.PairsPerPack > 0:
-		env["PSYX_PAIRS_PER_PACK"] = fmt.Sprint(opts.PairsPerPack)
-	case opts.PairsPerPack < 0:
-		env["PSYX_PAIRS_PER_PACK"] = "0"
-	}
-	for k, v := range opts.Env {
-		env[k] = v
-	}
-	extra := ""
-	for k, v := range env {
-		// Supervisor strips the quotes but does not unescape inside them.
-		if strings.ContainsAny(v, "\"\n") {
-			t.Fatalf("env %s: a Supervisor value cannot hold a quote or newline", k)
-		}
-		extra += fmt.Sprintf(`,%s="%s"`, k, strings.ReplaceAll(v, "%", "%%"))
-	}
-	render(t, "supervisor/psyx.conf.template", filepath.Join(s.RunDir, "programs", program+".conf"),
-		"PROGRAM="+program,
-		"COMMAND="+psyxBin,
-		"DATA_DIR="+s.DataDir,
-		"USER="+u.Username,
-		"HOME="+u.HomeDir,
-		"ADDR="+addr,
-		"DATABASE_URL="+s.DatabaseURL,
-		"EXTRA_ENV="+extra)
-}
-
-// render runs scripts/lib.sh's renderer, the one install.sh and run.sh use.
-func render(t *testing.T, template, out string, pairs ...string) {
-	t.Helper()
-	libSh(t, append([]string{"render", filepath.Join(repoRoot, template), out}, pairs...)...)
-}
-
-// libSh runs a command of scripts/lib.sh and returns its output.
-func libSh(t *testing.T, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("bash", append([]string{filepath.Join(repoRoot, "scripts", "lib.sh")}, args...)...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("scripts/lib.sh %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	return strings.TrimSpace(string(out))
-}
-
-func (s *Stack) startSupervisord(t *testing.T) {
-	t.Helper()
-	startProcess(t, filepath.Join(s.RunDir, "supervisord.out"), syscall.SIGTERM,
-		"supervisord", "-n", "-c", s.supervisorConf)
-	// After supervisord has stopped psyx (registered after, so run before):
-	// a race or panic report in the service fails the test.
-	t.Cleanup(func() { s.checkServiceStderr(t) })
-	t.Cleanup(func() {
-		// Stop psyx through Supervisor first, as a maintainer would, so its
-		// exit status is recorded; supervisord itself gets SIGTERM afterwards.
-		if out, err := s.supervisorctl("stop", "all"); err != nil {
-			t.Logf("supervisorctl stop all: %v\n%s", err, out)
-		}
-	})
-}
-
-func (s *Stack) checkServiceStderr(t *testing.T) {
-	for _, p := range s.Programs {
-		b, err := os.ReadFile(filepath.Join(s.DataDir, "logs", p+"_supervisord_stderr.log"))
-		if err != nil {
-			continue
-		}
-		for _, bad := range []string{"WARNING: DATA RACE", "panic:", "fatal error:"} {
-			if strings.Contains(string(b), bad) {
-				t.Errorf("%s stderr has %q:\n%s", p, bad, b)
-				break
-			}
+// logTail is what a stack that failed to start left in root.
+func logTail(root string) string {
+	var out strings.Builder
+	for _, f := range []string{"run/nginx-error.log", "run/supervisord.log", "PsyxStatic/logs/psyx_supervisord_stderr.log"} {
+		if b, err := os.ReadFile(filepath.Join(root, f)); err == nil {
+			fmt.Fprintf(&out, "---- %s ----\n%s\n", f, b)
 		}
 	}
-}
-
-// startProcess runs a foreground daemon until the test ends: stop signal
-// first, SIGKILL if it has not exited 45 s later (psyx drains for up to 20 s).
-func startProcess(t *testing.T, logPath string, stop syscall.Signal, name string, args ...string) {
-	t.Helper()
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	// Own process group: a Ctrl-C aimed at `go test` does not hit it
-	// half-way; Pdeathsig: it does not outlive a killed test binary.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		t.Fatalf("start %s: %v", name, err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		defer logFile.Close()
-		cmd.Process.Signal(stop)
-		select {
-		case <-done:
-		case <-time.After(45 * time.Second):
-			cmd.Process.Kill()
-			<-done
-			t.Errorf("%s did not stop within 45s of %v", name, stop)
-		}
-	})
+	return out.String()
 }
 
 // Supervisorctl runs supervisorctl against this stack's supervisord and
@@ -353,96 +148,38 @@ func startProcess(t *testing.T, logPath string, stop syscall.Signal, name string
 // test goroutine only.
 func (s *Stack) Supervisorctl(t *testing.T, args ...string) string {
 	t.Helper()
-	out, err := s.supervisorctl(args...)
+	out, err := s.Stack.Supervisorctl(args...)
 	if err != nil && (len(args) == 0 || args[0] != "status") {
 		t.Fatalf("supervisorctl %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return out
 }
 
+// supervisorctl is Supervisorctl for goroutines: the error is returned.
 func (s *Stack) supervisorctl(args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "supervisorctl", append([]string{"-c", s.supervisorConf}, args...)...)
-	b, err := cmd.CombinedOutput()
-	return string(b), err
-}
-
-// ProgramState is a program's Supervisor state (RUNNING, STOPPING, ...).
-func (s *Stack) ProgramState(program string) string {
-	out, _ := s.supervisorctl("status", program)
-	f := strings.Fields(out)
-	if len(f) < 2 {
-		return ""
-	}
-	return f[1]
-}
-
-func (s *Stack) dumpLogs(t *testing.T) {
-	files := []string{
-		filepath.Join(s.RunDir, "nginx-error.log"),
-		filepath.Join(s.RunDir, "supervisord.log"),
-		filepath.Join(s.DataDir, "logs", "api.log"),
-	}
-	for _, p := range s.Programs {
-		files = append(files, filepath.Join(s.DataDir, "logs", p+"_supervisord_stderr.log"))
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		if len(b) > 8000 {
-			b = append([]byte("...\n"), b[len(b)-8000:]...)
-		}
-		t.Logf("---- %s ----\n%s", f, b)
-	}
+	return s.Stack.Supervisorctl(args...)
 }
 
 // waitHealthy polls url until it answers 200.
 func waitHealthy(t *testing.T, url string) {
 	t.Helper()
-	c := &http.Client{Timeout: 2 * time.Second}
-	var last string
-	waitFor(t, startTimeout, "healthy "+url, func() bool {
-		resp, err := c.Get(url)
-		if err != nil {
-			last = err.Error()
-			return false
-		}
-		resp.Body.Close()
-		last = resp.Status
-		return resp.StatusCode == http.StatusOK
-	}, func() string { return last })
+	if err := stack.WaitHealthy(startTimeout, url, nil); err != nil {
+		t.Fatal(err)
+	}
 }
 
-// waitFor polls cond until it holds; never a fixed sleep. detail, if given,
-// says what was seen last when it times out.
+// waitFor polls cond until it holds (stack.Poll: never a fixed sleep), the
+// one wait of this package. detail, if given, says what was seen last when
+// it times out.
 func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool, detail ...func() string) {
 	t.Helper()
-	if err := poll(timeout, cond); err != nil {
+	if err := stack.Poll(timeout, cond); err != nil {
 		msg := fmt.Sprintf("timed out after %v waiting for %s", timeout, what)
 		for _, d := range detail {
 			msg += ": " + d()
 		}
 		t.Fatal(msg)
 	}
-}
-
-var errTimeout = errors.New("timed out")
-
-// poll is waitFor for goroutines other than the test's.
-func poll(timeout time.Duration, cond func() bool) error {
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			return errTimeout
-		}
-		<-tick.C
-	}
-	return nil
 }
 
 // shortTempDir is t.TempDir with a short path: unix socket paths are
@@ -465,16 +202,6 @@ func mkdir(t *testing.T, dir string) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 func randomHex(t *testing.T, n int) string {

@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	"image/png"
 	"os"
 	"path/filepath"
 	"testing"
@@ -37,16 +36,6 @@ func stimulusJPEG(t testing.TB, i, side int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, stimulus(i, side), &jpeg.Options{Quality: 90}); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// StimulusPNG is the same image as a PNG, for packs that mix formats.
-func StimulusPNG(t testing.TB, i, side int) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, stimulus(i, side)); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()

@@ -23,6 +23,8 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+
+	"github.com/psyx-lab/psyx/internal/stack"
 )
 
 // The upload form's fields and buttons: none may move while an upload runs.
@@ -329,7 +331,7 @@ func (b *browserTab) saveDownloads(t *testing.T) <-chan download {
 			}
 			// The begin event comes first; its name may still be in flight.
 			var name string
-			poll(5*time.Second, func() bool {
+			stack.Poll(5*time.Second, func() bool {
 				mu.Lock()
 				defer mu.Unlock()
 				name = names[ev.GUID]

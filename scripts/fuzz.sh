@@ -5,6 +5,7 @@
 #     panic, nothing invalid stored;
 #   - every go test -fuzz target for FUZZTIME (1m) each. New crashers land in
 #     the package's testdata/fuzz/ folder: commit them with the fix.
+# Run scripts/test.sh once first: it installs PostgreSQL and the rest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZTIME=${FUZZTIME:-1m}

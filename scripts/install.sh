@@ -14,6 +14,8 @@
 #   PSYX_LISTEN=80                   Nginx listen (port or addr:port)
 #   PSYX_SERVER_NAME=_               Nginx server_name (your domain)
 #   PSYX_TLS_CERT, PSYX_TLS_KEY      enable HTTPS on 443 with these files
+#   PSYX_SITE_FLAGS=                 more `psyx render-config nginx-site` flags,
+#                                    e.g. "--reply-rate 20 --reply-burst 600"
 #   PSYX_INSTANCES=1                 psyx processes (ports from PSYX_API_PORT)
 #   PSYX_API_PORT=5000
 #   PSYX_ADMIN_USER=admin            first admin account, only if no htpasswd
@@ -43,7 +45,7 @@ export PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 SETTINGS=${PSYX_SETTINGS:-/etc/psyx/install.env}
 KEPT=(PSYX_USER PSYX_DATA_DIR PSYX_BIN PSYX_DB_NAME PSYX_DB_USER PSYX_LISTEN
 	PSYX_SERVER_NAME PSYX_TLS_CERT PSYX_TLS_KEY PSYX_INSTANCES PSYX_API_PORT
-	PSYX_NGINX_SITE PSYX_SUPERVISOR_CONF)
+	PSYX_NGINX_SITE PSYX_SUPERVISOR_CONF PSYX_SITE_FLAGS)
 if [ -r "$SETTINGS" ]; then
 	while IFS='=' read -r key value; do
 		case " ${KEPT[*]} " in *" $key "*) [ -n "${!key:-}" ] || printf -v "$key" '%s' "$value" ;; esac
@@ -67,6 +69,7 @@ NGINX_SITE=${PSYX_NGINX_SITE:-/etc/nginx/conf.d/psyx.conf}
 SUPERVISOR_CONF=${PSYX_SUPERVISOR_CONF:-/etc/supervisor/conf.d/psyx.conf}
 TLS_CERT=${PSYX_TLS_CERT:-}
 TLS_KEY=${PSYX_TLS_KEY:-}
+read -r -a SITE_FLAGS <<<"${PSYX_SITE_FLAGS:-}"
 
 for v in "$DB_NAME" "$DB_USER"; do
 	[[ $v =~ ^[a-z_][a-z0-9_]*$ ]] || psyx_die "database/role name $v: use [a-z_][a-z0-9_]*"
@@ -83,7 +86,6 @@ CHANGES=0
 # ---- packages ------------------------------------------------------------
 psyx_apt_install nginx supervisor postgresql apache2-utils curl ca-certificates
 psyx_ensure_go /usr/local/go
-PG_BIN=$(psyx_pg_bin) || psyx_die "PostgreSQL programs not found"
 SYSTEMD=0
 [ -d /run/systemd/system ] && SYSTEMD=1
 
@@ -102,13 +104,9 @@ service_up() {
 }
 
 # ---- PostgreSQL: cluster, role, database ---------------------------------
+# Debian's postgresql package creates the cluster (e.g. 15/main) itself.
 cluster=$(pg_lsclusters --no-header 2>/dev/null | sort -V | tail -n 1 || true)
-if [ -z "$cluster" ]; then
-	ver=$(basename "$(dirname "$PG_BIN")")
-	pg_createcluster "$ver" main >/dev/null
-	changed "created PostgreSQL cluster $ver/main"
-	cluster=$(pg_lsclusters --no-header | sort -V | tail -n 1)
-fi
+[ -n "$cluster" ] || psyx_die "no PostgreSQL cluster: create one (pg_createcluster VERSION main --start) and run this again"
 read -r PG_VER PG_CLUSTER PG_PORT _ <<<"$cluster"
 service_up postgresql
 if [ "$(pg_lsclusters --no-header "$PG_VER" "$PG_CLUSTER" | awk '{print $4}')" != online ]; then
@@ -188,30 +186,30 @@ else
 	BIN_CHANGED=0
 fi
 
-CONFIG_ENV=""
+CONFIG_FILE=""
 MIGRATE_ENV=(HOME="$RUN_HOME" PSYX_DATABASE_URL="$DATABASE_URL" PSYX_DATA_DIR="$DATA_DIR")
 if [ -f "$DATA_DIR/psyx.toml" ]; then
-	CONFIG_ENV=",PSYX_CONFIG=\"$DATA_DIR/psyx.toml\""
-	MIGRATE_ENV+=(PSYX_CONFIG="$DATA_DIR/psyx.toml")
+	CONFIG_FILE=$DATA_DIR/psyx.toml
+	MIGRATE_ENV+=(PSYX_CONFIG="$CONFIG_FILE")
 fi
 (cd / && runuser -u "$RUN_USER" -- env "${MIGRATE_ENV[@]}" "$BIN" migrate) >&2 ||
 	psyx_die "psyx migrate failed"
 
 # ---- Supervisor ----------------------------------------------------------
 PROGRAMS=()
-ADDRS=()
-: >"$WORK/supervisor.conf"
+ADDR_FLAGS=()
+UPSTREAM_FLAGS=()
 for i in $(seq 1 "$INSTANCES"); do
 	program=psyx
 	[ "$i" -gt 1 ] && program=psyx_$i
-	addr=127.0.0.1:$((API_PORT + i - 1))
 	PROGRAMS+=("$program")
-	ADDRS+=("$addr")
-	psyx_render "$PSYX_ROOT/supervisor/psyx.conf.template" "$WORK/program.conf" \
-		"PROGRAM=$program" "COMMAND=$BIN" "DATA_DIR=$DATA_DIR" "USER=$RUN_USER" \
-		"HOME=$RUN_HOME" "ADDR=$addr" "DATABASE_URL=$DATABASE_URL" "EXTRA_ENV=$CONFIG_ENV"
-	cat "$WORK/program.conf" >>"$WORK/supervisor.conf"
+	ADDR_FLAGS+=(--addr "127.0.0.1:$((API_PORT + i - 1))")
+	UPSTREAM_FLAGS+=(--upstream "127.0.0.1:$((API_PORT + i - 1))")
 done
+"$BIN" render-config supervisor-program --command "$BIN" --data-dir "$DATA_DIR" \
+	--user "$RUN_USER" --home "$RUN_HOME" --database-url "$DATABASE_URL" "${ADDR_FLAGS[@]}" \
+	${CONFIG_FILE:+--env "PSYX_CONFIG=$CONFIG_FILE"} --out "$WORK/supervisor.conf" ||
+	psyx_die "could not render the Supervisor config"
 mkdir -p "$(dirname "$SUPERVISOR_CONF")"
 SUP_CHANGED=0
 if psyx_install_if_changed "$WORK/supervisor.conf" "$SUPERVISOR_CONF"; then
@@ -220,16 +218,16 @@ if psyx_install_if_changed "$WORK/supervisor.conf" "$SUPERVISOR_CONF"; then
 fi
 
 # ---- Nginx ---------------------------------------------------------------
-TLS=""
+TLS_FLAGS=()
 if [ -n "$TLS_CERT" ]; then
 	if [ ! -r "$TLS_CERT" ] || [ ! -r "${TLS_KEY:?PSYX_TLS_KEY is needed with PSYX_TLS_CERT}" ]; then
 		psyx_die "cannot read $TLS_CERT / $TLS_KEY"
 	fi
-	TLS=$(psyx_tls_directives "$TLS_CERT" "$TLS_KEY")
+	TLS_FLAGS=(--tls-cert "$TLS_CERT" --tls-key "$TLS_KEY")
 fi
-psyx_render "$PSYX_ROOT/nginx/psyx.conf.template" "$WORK/site.conf" \
-	"LISTEN=$LISTEN" "SERVER_NAME=$SERVER_NAME" "TLS=$TLS" "HTML_DIR=$HTML_DIR" \
-	"DATA_DIR=$DATA_DIR" "UPSTREAM_SERVERS=$(psyx_upstream_servers "${ADDRS[@]}")"
+"$BIN" render-config nginx-site --listen "$LISTEN" --server-name "$SERVER_NAME" \
+	--html-dir "$HTML_DIR" --data-dir "$DATA_DIR" "${UPSTREAM_FLAGS[@]}" "${TLS_FLAGS[@]}" \
+	"${SITE_FLAGS[@]}" --out "$WORK/site.conf" || psyx_die "could not render the Nginx site"
 SITE_CHANGED=0
 if psyx_install_if_changed "$WORK/site.conf" "$NGINX_SITE"; then
 	SITE_CHANGED=1
@@ -240,6 +238,16 @@ if [ "${LISTEN##*:}" = 80 ] && [ -L /etc/nginx/sites-enabled/default ]; then
 	rm -f /etc/nginx/sites-enabled/default
 	SITE_CHANGED=1
 	changed "disabled Nginx's default site (sites-enabled/default)"
+fi
+# Debian's nginx.conf allows 768 connections per worker: too few to ride out
+# a client holding slow connections (README, Limits).
+conf=/etc/nginx/nginx.conf
+conns=$(sed -n 's/^[[:space:]]*worker_connections[[:space:]]*\([0-9]*\);.*/\1/p' $conf | head -n 1)
+if [ -n "$conns" ] && [ "$conns" -lt 8192 ]; then
+	sed -i 's/^\([[:space:]]*worker_connections[[:space:]]*\)[0-9]*;/\18192;/' $conf
+	grep -q '^worker_rlimit_nofile' $conf || sed -i '/^worker_processes/a worker_rlimit_nofile 16384;' $conf
+	SITE_CHANGED=1
+	changed "raised Nginx's worker_connections to 8192 in $conf"
 fi
 nginx -t -q || psyx_die "nginx rejected the configuration (see above); $NGINX_SITE was written"
 
@@ -271,7 +279,7 @@ for i in "${!PROGRAMS[@]}"; do
 		supervisorctl start "$program" >&2
 		changed "started $program"
 	fi
-	psyx_wait_http "http://${ADDRS[$i]}/api/health" 60 ||
+	psyx_wait_http "http://127.0.0.1:$((API_PORT + i))/api/health" 60 ||
 		psyx_die "$program is not healthy; see $DATA_DIR/logs/${program}_supervisord_stderr.log"
 done
 if [ $SITE_CHANGED = 1 ] && service nginx status >/dev/null 2>&1; then
@@ -300,6 +308,7 @@ PSYX_USER=$RUN_USER PSYX_DATA_DIR=$DATA_DIR PSYX_BIN=$BIN PSYX_DB_NAME=$DB_NAME
 PSYX_DB_USER=$DB_USER PSYX_LISTEN=$LISTEN PSYX_SERVER_NAME=$SERVER_NAME
 PSYX_TLS_CERT=$TLS_CERT PSYX_TLS_KEY=$TLS_KEY PSYX_INSTANCES=$INSTANCES
 PSYX_API_PORT=$API_PORT PSYX_NGINX_SITE=$NGINX_SITE PSYX_SUPERVISOR_CONF=$SUPERVISOR_CONF
+PSYX_SITE_FLAGS=${PSYX_SITE_FLAGS:-}
 for key in "${KEPT[@]}"; do
 	printf '%s=%s\n' "$key" "${!key}"
 done >"$WORK/install.env"

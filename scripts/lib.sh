@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Shell helpers shared by install.sh, run.sh and admin-password.sh. Sourced,
-# or run as `scripts/lib.sh render TEMPLATE OUT KEY=VALUE...` so the e2e tests
-# render the configs with exactly the code the scripts use.
+# Shell helpers shared by install.sh, run.sh, test.sh and admin-password.sh
+# (sourced).
+# The configs are rendered by the binary: `psyx render-config`.
 
 PSYX_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -24,56 +24,6 @@ psyx_as_root() {
 	fi
 }
 
-# psyx_render TEMPLATE OUT KEY=VALUE... replaces every {{KEY}} and refuses to
-# leave a placeholder unfilled, so a renamed placeholder fails loudly.
-psyx_render() {
-	local template=$1 out=$2
-	shift 2
-	[ -r "$template" ] || psyx_die "template $template not found"
-	local script="" pair key value
-	for pair in "$@"; do
-		key=${pair%%=*}
-		value=${pair#*=}
-		case $value in *$'\n'*) psyx_die "render: value of $key has a newline" ;; esac
-		# Escape what sed's replacement treats specially: \ & and the | delimiter.
-		value=$(printf '%s' "$value" | sed -e 's/[\\&|]/\\&/g')
-		script+="s|{{${key}}}|${value}|g;"
-	done
-	local tmp
-	tmp=$(mktemp "${out}.XXXXXX") || psyx_die "render: cannot write next to $out"
-	if ! sed -e "$script" "$template" >"$tmp"; then
-		rm -f "$tmp"
-		psyx_die "render $template failed"
-	fi
-	if grep -n '{{[A-Z_]*}}' "$tmp" >&2; then
-		rm -f "$tmp"
-		psyx_die "render $template: placeholders above were not given"
-	fi
-	chmod 0644 "$tmp"
-	mv -f "$tmp" "$out"
-}
-
-# psyx_upstream_servers ADDR... prints the server lines of the upstream.
-# max_fails=0: Nginx never benches an instance. A stopped one refuses the
-# connection at once and the request goes to the next, while a benched one
-# would be skipped for fail_timeout after it is back, which turns a rolling
-# restart (stop A, start A, stop B) into 502s.
-psyx_upstream_servers() {
-	local out="" a
-	for a in "$@"; do
-		out+="server $a max_fails=0; "
-	done
-	printf '%s\n' "${out% }"
-}
-
-# psyx_tls_directives CERT KEY prints the {{TLS}} part of the site: HTTPS on
-# 443 and HTTP redirected to it (Let's Encrypt follows the redirect for its
-# challenges). One line, as the renderer takes no newlines.
-psyx_tls_directives() {
-	# shellcheck disable=SC2016 # $scheme, $host are Nginx's, not ours
-	printf '    listen 443 ssl; ssl_certificate %s; ssl_certificate_key %s; ssl_protocols TLSv1.2 TLSv1.3; ssl_session_cache shared:psyx_ssl:10m; add_header Strict-Transport-Security "max-age=31536000" always; if ($scheme = http) { return 301 https://$host$request_uri; }\n' "$1" "$2"
-}
-
 # psyx_install_if_changed SRC DST [MODE]: moves SRC over DST only when they
 # differ; returns 0 when DST changed, 1 when it was already the same. Keeping
 # unchanged files untouched is what makes install.sh idempotent.
@@ -94,27 +44,10 @@ psyx_install_if_changed() {
 	return 0
 }
 
-# psyx_pg_bin prints the folder holding initdb/pg_ctl (newest Debian version).
-psyx_pg_bin() {
-	if [ -n "${PSYX_PG_BIN:-}" ]; then
-		echo "$PSYX_PG_BIN"
-		return 0
-	fi
-	local d
-	d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-	if [ -x "$d/initdb" ]; then
-		echo "$d"
-		return 0
-	fi
-	if command -v initdb >/dev/null 2>&1; then
-		dirname "$(command -v initdb)"
-		return 0
-	fi
-	return 1
-}
-
 # psyx_apt_install PACKAGE... installs the Debian packages that are missing,
-# with one `apt-get update` first and only when something is missing.
+# with one `apt-get update` first and only when something is missing; it
+# leaves their names in PSYX_INSTALLED.
+PSYX_INSTALLED=""
 psyx_apt_install() {
 	local missing=() p
 	for p in "$@"; do
@@ -127,6 +60,7 @@ psyx_apt_install() {
 		psyx_die "apt-get update failed"
 	psyx_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
 		psyx_die "apt-get install ${missing[*]} failed"
+	PSYX_INSTALLED="${missing[*]}"
 }
 
 # psyx_go_version_wanted prints the toolchain go.mod asks for.
@@ -197,32 +131,3 @@ psyx_wait_http() {
 		sleep 0.2
 	done
 }
-
-# psyx_port_free PORT: true when nothing listens on 127.0.0.1:PORT.
-psyx_port_free() {
-	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-# psyx_mime_types prints the mime.types file nginx ships with.
-psyx_mime_types() {
-	local f
-	for f in /etc/nginx/mime.types /usr/local/nginx/conf/mime.types /usr/local/etc/nginx/mime.types; do
-		[ -r "$f" ] && {
-			echo "$f"
-			return 0
-		}
-	done
-	psyx_die "nginx's mime.types not found"
-}
-
-if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-	set -euo pipefail
-	cmd=${1:-}
-	shift || true
-	case $cmd in
-	render) psyx_render "$@" ;;
-	upstream) psyx_upstream_servers "$@" ;;
-	tls) psyx_tls_directives "$@" ;;
-	*) psyx_die "usage: $0 render TEMPLATE OUT KEY=VALUE... | upstream ADDR... | tls CERT KEY" ;;
-	esac
-fi

@@ -5,7 +5,6 @@ package pgtest
 
 import (
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -22,34 +21,26 @@ import (
 
 // Cluster is one running PostgreSQL server owned by a test process.
 type Cluster struct {
-	root    string // temp folder holding data/, sock/ and server.log
+	root    string // folder holding data/, sock/ and server.log
+	temp    bool   // root is ours to delete on Close
 	binDir  string
 	cred    *syscall.Credential // set when we are root: PostgreSQL refuses to run as root
 	mu      sync.Mutex
 	nextDB  int
 	running bool
+	adopted bool // the server was running before Start: Close leaves it running
 }
 
-// Options tune a cluster. Durable keeps fsync on, for measurements that must
-// match a production server.
+// Options tune a cluster.
 type Options struct {
+	// Durable keeps fsync on, for measurements that must match a
+	// production server.
 	Durable bool
-}
-
-// BinDir finds initdb/pg_ctl: $PSYX_PG_BIN, then Debian's versioned folders,
-// then PATH.
-func BinDir() (string, error) {
-	if d := os.Getenv("PSYX_PG_BIN"); d != "" {
-		return d, nil
-	}
-	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
-	if len(matches) > 0 {
-		return filepath.Dir(matches[len(matches)-1]), nil
-	}
-	if p, err := exec.LookPath("initdb"); err == nil {
-		return filepath.Dir(p), nil
-	}
-	return "", errors.New("PostgreSQL server binaries (initdb, pg_ctl) not found: install postgresql (scripts/test.sh does) or set PSYX_PG_BIN")
+	// Dir keeps the cluster in this folder across runs (the local run's
+	// ./var/pg): created on the first Start, reused after, never deleted.
+	// Empty: a temp folder removed by Close. When we are root, the postgres
+	// user must be able to enter every folder above it.
+	Dir string
 }
 
 // Start creates and starts a new cluster.
@@ -58,47 +49,65 @@ func Start(opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	root, err := os.MkdirTemp("", "psyxpg")
-	if err != nil {
-		return nil, fmt.Errorf("temp dir: %w", err)
+	c := &Cluster{root: opts.Dir, binDir: bin}
+	if c.root == "" {
+		if c.root, err = os.MkdirTemp("", "psyxpg"); err != nil {
+			return nil, fmt.Errorf("temp dir: %w", err)
+		}
+		c.temp = true
+	} else if err := os.MkdirAll(c.root, 0o755); err != nil {
+		return nil, fmt.Errorf("cluster dir: %w", err)
 	}
-	c := &Cluster{root: root, binDir: bin}
+	if err := c.start(opts); err != nil {
+		if c.temp {
+			os.RemoveAll(c.root)
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Cluster) start(opts Options) error {
 	if os.Geteuid() == 0 {
 		cred, err := postgresCredential()
 		if err != nil {
-			os.RemoveAll(root)
-			return nil, err
+			return err
 		}
 		c.cred = cred
-		if err := os.Chown(root, int(cred.Uid), int(cred.Gid)); err != nil {
-			os.RemoveAll(root)
-			return nil, fmt.Errorf("chown %s: %w", root, err)
+		if err := os.Chown(c.root, int(cred.Uid), int(cred.Gid)); err != nil {
+			return fmt.Errorf("chown %s: %w", c.root, err)
 		}
 	}
+	if _, err := os.Stat(filepath.Join(c.dataDir(), "PG_VERSION")); err != nil {
+		if err := c.initdb(opts); err != nil {
+			return err
+		}
+	} else if c.run("pg_ctl", "-D", c.dataDir(), "status") == nil {
+		// Left running by an earlier run that was killed: use it, and
+		// leave it as we found it.
+		c.running, c.adopted = true, true
+		return nil
+	}
+	return c.StartServer()
+}
+
+func (c *Cluster) initdb(opts Options) error {
 	if err := c.run("initdb", "-D", c.dataDir(), "-U", "postgres", "--auth=trust",
 		"--no-sync", "-E", "UTF8", "--locale=C"); err != nil {
-		os.RemoveAll(root)
-		return nil, err
+		return err
 	}
-	if err := c.run("mkdir", c.SocketDir()); err != nil {
-		os.RemoveAll(root)
-		return nil, err
+	if err := c.run("mkdir", "-p", c.SocketDir()); err != nil {
+		return err
 	}
+	// Unix socket only, reachable by its owner (and root): trust is safe.
 	conf := "listen_addresses = ''\n" +
 		"unix_socket_directories = '" + c.SocketDir() + "'\n" +
+		"unix_socket_permissions = 0700\n" +
 		"port = 5432\nmax_connections = 200\nshared_buffers = 128MB\n"
 	if !opts.Durable {
 		conf += "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
 	}
-	if err := appendFile(filepath.Join(c.dataDir(), "postgresql.conf"), conf); err != nil {
-		os.RemoveAll(root)
-		return nil, err
-	}
-	if err := c.StartServer(); err != nil {
-		os.RemoveAll(root)
-		return nil, err
-	}
-	return c, nil
+	return appendFile(filepath.Join(c.dataDir(), "postgresql.conf"), conf)
 }
 
 func postgresCredential() (*syscall.Credential, error) {
@@ -183,11 +192,20 @@ func (c *Cluster) StopServer() error {
 	return nil
 }
 
-// Close stops the server and deletes everything.
+// DataDir is the cluster's PGDATA.
+func (c *Cluster) DataDir() string { return c.dataDir() }
+
+// Close stops the server (unless it was running before Start) and deletes
+// a temp cluster; a cluster in Options.Dir keeps its data.
 func (c *Cluster) Close() error {
-	err := c.StopServer()
-	if rmErr := os.RemoveAll(c.root); err == nil {
-		err = rmErr
+	var err error
+	if !c.adopted {
+		err = c.StopServer()
+	}
+	if c.temp {
+		if rmErr := os.RemoveAll(c.root); err == nil {
+			err = rmErr
+		}
 	}
 	return err
 }
@@ -210,6 +228,26 @@ func (c *Cluster) CreateDatabase() (string, error) {
 	defer admin.Close()
 	if _, err := admin.Exec("CREATE DATABASE " + name + " TEMPLATE template0"); err != nil {
 		return "", fmt.Errorf("create database %s: %w", name, err)
+	}
+	return c.URL(name), nil
+}
+
+// EnsureDatabase creates database name unless it exists, and returns its
+// URL: the local run's one database, kept across runs.
+func (c *Cluster) EnsureDatabase(name string) (string, error) {
+	admin, err := sql.Open("postgres", c.URL("postgres"))
+	if err != nil {
+		return "", fmt.Errorf("open admin connection: %w", err)
+	}
+	defer admin.Close()
+	var exists bool
+	if err := admin.QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return "", fmt.Errorf("look for database %s: %w", name, err)
+	}
+	if !exists {
+		if _, err := admin.Exec(`CREATE DATABASE "` + strings.ReplaceAll(name, `"`, `""`) + `"`); err != nil {
+			return "", fmt.Errorf("create database %s: %w", name, err)
+		}
 	}
 	return c.URL(name), nil
 }

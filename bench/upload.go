@@ -1,0 +1,133 @@
+package main
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+)
+
+// upload: a 300-pair pack of 500 KB files (~300 MB) through Nginx with the
+// production site (basic auth, proxy_request_buffering off), as a
+// researcher's browser sends it, then straight to the service; time and
+// peak RSS of each, against cat + fsync of the same 600 files.
+func (b *Bench) upload() error {
+	say("upload: a 300-pair pack of ~500 KB files (~300 MB)")
+	blob := make([]byte, 500<<10)
+	copy(blob, jpegHead)
+	if _, err := rand.Read(blob[len(jpegHead):]); err != nil {
+		return err
+	}
+	blobPath, err := b.writeWorkFile("blob.jpg", blob)
+	if err != nil {
+		return err
+	}
+	var files []string
+	for i := 1; i <= 300; i++ {
+		files = append(files, fmt.Sprintf("%s=big_%05d_ori.jpg", blobPath, i), fmt.Sprintf("%s=big_%05d_inv.jpg", blobPath, i))
+	}
+	total := int64(len(files)) * int64(len(blob))
+
+	viaNginx, err := b.uploadBig(b.st.BaseURL, files, []string{b.st.AdminUser, b.st.AdminPassword})
+	if err != nil {
+		return err
+	}
+	straight, err := b.uploadBig(b.base, files, nil)
+	if err != nil {
+		return err
+	}
+	cat, err := catAndSync(blobPath, filepath.Join(b.work, "catdir"), len(files))
+	if err != nil {
+		return err
+	}
+	b.row(fmt.Sprintf("upload 300 pairs × 500 KB (%d MB) through Nginx (site config)", total>>20),
+		fmt.Sprintf("%.3f s; cat + fsync of the files %.3f s", viaNginx.took.Seconds(), cat.Seconds()),
+		"≤ 2× cat", ratio(viaNginx.took, cat)+" "+verdict(viaNginx.took <= 2*cat))
+	b.row("upload RSS through Nginx: before / peak", fmt.Sprintf("%s / %s MB", mb(viaNginx.rss), mb(viaNginx.hwm)),
+		"growth < 64 MB", mb(viaNginx.hwm-viaNginx.rss)+" MB "+verdict(viaNginx.hwm-viaNginx.rss < 64*1024))
+	b.row("the same upload straight to the service", fmt.Sprintf("%.3f s", straight.took.Seconds()), "", ratio(straight.took, cat))
+	b.row("remove of that pack (row + 600-file folder)", fmt.Sprintf("%.3f s", straight.remove.Seconds()), "", "")
+	b.row("upload RSS straight: before / peak", fmt.Sprintf("%s / %s MB", mb(straight.rss), mb(straight.hwm)),
+		"growth < 64 MB", mb(straight.hwm-straight.rss)+" MB "+verdict(straight.hwm-straight.rss < 64*1024))
+	b.note("nginx with the site of psyx render-config nginx-site (as install.sh renders it) on %s, proxying to psyx", b.st.BaseURL)
+	b.note("curl -u admin:PW -F pack_name=big -F sex=1 -F age_min=110 -F age_max=120 -F 'file=@blob.jpg;filename=big/big_NNNNN_ori.jpg' ... x600 %s/api/admin/create   (500 KB random bytes after a JPEG header); then the same to %s directly", b.st.BaseURL, b.base)
+	b.note("GET %s/api/admin/remove?id=ID   (the big pack goes again)", b.base)
+	b.note("for each of the 600 files: cat blob.jpg > DIR/FILE; then sync DIR/*   (fsync of each file)")
+	return nil
+}
+
+type uploadResult struct {
+	took, remove time.Duration
+	rss, hwm     int64 // kB, before and at the peak
+}
+
+// uploadBig uploads the big pack to base, then removes it again (row and
+// folder), so list still shows 100 packs.
+func (b *Bench) uploadBig(base string, files []string, auth []string) (uploadResult, error) {
+	var r uploadResult
+	exec.Command("sync").Run() // start from clean page cache writeback
+	r.rss = rssKB(b.psyxPID)
+	if err := resetHWM(b.psyxPID); err != nil {
+		return r, err
+	}
+	t0 := time.Now()
+	id, err := b.uploadFiles(base, "big", 1, 110, 120, files, "big", auth)
+	if err != nil {
+		return r, err
+	}
+	r.took = time.Since(t0)
+	r.hwm = hwmKB(b.psyxPID)
+	req, err := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/api/admin/remove?id=%d", base, id), nil)
+	if err != nil {
+		return r, err
+	}
+	if len(auth) == 2 {
+		req.SetBasicAuth(auth[0], auth[1])
+	}
+	t0 = time.Now()
+	resp, err := b.http.Do(req)
+	if err != nil {
+		return r, err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	r.remove = time.Since(t0)
+	if want := fmt.Sprintf("Pack %d Deleted.", id); string(body) != want {
+		return r, fmt.Errorf("remove: %q", body)
+	}
+	return r, nil
+}
+
+// catAndSync is the physical limit of an upload: the same bytes written to
+// n files by cat, then each file fsynced (as the service does before the
+// pack's row commits).
+func catAndSync(blob, dir string, n int) (time.Duration, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	t0 := time.Now()
+	names := make([]string, n)
+	for i := range names {
+		names[i] = filepath.Join(dir, fmt.Sprintf("big_%05d.jpg", i))
+		out, err := os.Create(names[i])
+		if err != nil {
+			return 0, err
+		}
+		cmd := exec.Command("cat", blob)
+		cmd.Stdout = out
+		err = cmd.Run()
+		out.Close()
+		if err != nil {
+			return 0, fmt.Errorf("cat: %w", err)
+		}
+	}
+	if out, err := exec.Command("sync", names...).CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("sync: %w: %s", err, out)
+	}
+	return time.Since(t0), nil
+}

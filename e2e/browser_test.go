@@ -202,7 +202,18 @@ func (b *browserTab) waitState(t *testing.T, state string, timeout time.Duration
 
 func (b *browserTab) shot(t *testing.T, name string) {
 	t.Helper()
-	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	b.saveShot(t, name, chromedp.CaptureScreenshot())
+}
+
+// fullShot is shot of the whole page, below the fold too.
+func (b *browserTab) fullShot(t *testing.T, name string) {
+	t.Helper()
+	b.saveShot(t, name, chromedp.FullScreenshot(100))
+}
+
+func (b *browserTab) saveShot(t *testing.T, name string, capture chromedp.Action[[]byte]) {
+	t.Helper()
+	png, err := chromedp.Run(b.ctx, capture)
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}

@@ -134,18 +134,15 @@ func TestPagesAdmin(t *testing.T) {
 	b.checkLayout(t, "admin with a pack", 1366)
 	b.shot(t, "24-admin-with-pack")
 
-	cells := b.js(t, `[...document.querySelectorAll('#pack-rows tr:first-child td')].slice(0, 7).map(td => td.textContent).join('|')`)
+	cells := b.js(t, `[...document.querySelectorAll('#pack-rows tr:first-child td')].slice(0, 8).map(td => td.textContent).join('|')`)
 	id := strings.SplitN(cells, "|", 2)[0]
-	if want := id + "|female20s|여성|20|29|300|0"; cells != want {
+	if want := id + "|female20s|여성 20~29세|300|0|0|0|없음"; cells != want {
 		t.Errorf("new row = %q, want %q", cells, want)
 	}
 
 	// A participant does all 300 trials; a short fixation keeps it quick.
 	p := newBrowserTab(t)
-	p.do(t, chromedp.Navigate(s.BaseURL+"/"), chromedp.WaitVisible(chromedp.ID("signup-form")),
-		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('psyx.fixationMs', '30')`))
-	fillForm(t, p, formPerson{Name: "이수진", Age: "22", Sex: "2", No: "S2024001", Phone: "010-2222-3333", Email: "lee@example.com"})
-	p.do(t, chromedp.Click(chromedp.ID("to-confirm")), chromedp.WaitVisible(chromedp.ID("confirm")), chromedp.Click(chromedp.ID("start")))
+	signUpFast(t, p, s.BaseURL, formPerson{Name: "이수진", Age: "22", Sex: "2", No: "S2024001", Phone: "010-2222-3333", Email: "lee@example.com"})
 	passInstructions(t, p, 300, false)
 	plan := func(i int) string {
 		switch {
@@ -161,7 +158,7 @@ func TestPagesAdmin(t *testing.T) {
 	p.checkClean(t)
 
 	b.do(t, chromedp.Click(chromedp.ID("refresh")))
-	b.waitJS(t, `document.querySelector('#pack-rows tr td:nth-child(7)')?.textContent === '1'`)
+	b.waitJS(t, `document.querySelector('#pack-rows tr td:nth-child(5)')?.textContent === '1'`)
 	checkDownloads(t, s, b, id, plan, shown)
 	checkDelete(t, s, b, id)
 	// The refused navigation: its 403, and the favicon of that text page.
@@ -186,7 +183,7 @@ func checkDownloads(t *testing.T, s *Stack, b *browserTab, id string, plan func(
 			t.Errorf("%s link has download=%q, which overrides the server's file name", format, got)
 		}
 	}
-	if got := b.js(t, `[...document.querySelectorAll('#pack-rows tr:first-child td.links a')].map(a => a.textContent).join('|')`); got != "JSON|CSV|CSV (Excel)" {
+	if got := b.js(t, `[...document.querySelectorAll('#pack-rows tr:first-child td.links > div:first-child a')].map(a => a.textContent).join('|')`); got != "JSON|CSV|CSV (Excel)" {
 		t.Errorf("download links read %q", got)
 	}
 

@@ -9,13 +9,20 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -43,6 +50,15 @@ func fillForm(t *testing.T, b *browserTab, p formPerson) {
 func signUp(t *testing.T, b *browserTab, base string, p formPerson) {
 	t.Helper()
 	b.do(t, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.ID("signup-form")))
+	fillForm(t, b, p)
+	b.do(t, chromedp.Click(chromedp.ID("to-confirm")), chromedp.WaitVisible(chromedp.ID("confirm")), chromedp.Click(chromedp.ID("start")))
+}
+
+// signUpFast is signUp with a 30 ms fixation, for long runs.
+func signUpFast(t *testing.T, b *browserTab, base string, p formPerson) {
+	t.Helper()
+	b.do(t, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.ID("signup-form")),
+		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('psyx.fixationMs', '30')`))
 	fillForm(t, b, p)
 	b.do(t, chromedp.Click(chromedp.ID("to-confirm")), chromedp.WaitVisible(chromedp.ID("confirm")), chromedp.Click(chromedp.ID("start")))
 }
@@ -126,6 +142,73 @@ func checkAnswers(t *testing.T, answers [][]any, plan func(int) string, shown []
 		if a[2] != shown[i][0] || a[3] != shown[i][1] {
 			t.Errorf("answer %d files = %v, %v; shown left %s, right %s", i, a[2], a[3], shown[i][0], shown[i][1])
 		}
+	}
+}
+
+// ---- the participant's window ------------------------------------------------
+
+// windowState minimises or restores the tab's window: what a participant
+// does to look at something else. Chromium then really hides the page
+// (visibilitychange, document.hidden), as it does for a tab switch.
+func (b *browserTab) windowState(t *testing.T, state browser.WindowState) {
+	t.Helper()
+	target := chromedp.FromContext(b.ctx).Target.TargetID
+	win, err := chromedp.CallBrowser(b.ctx, browser.GetWindowForTarget, browser.GetWindowForTargetParams{TargetID: target})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.CallBrowser(b.ctx, browser.SetWindowBounds, browser.SetWindowBoundsParams{
+		WindowID: win.WindowID, Bounds: &browser.Bounds{WindowState: state},
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// closeTab closes the page as a person closes the tab: its pagehide
+// handlers run; the browser itself lives on (its keepalive requests too).
+func (b *browserTab) closeTab(t *testing.T) {
+	t.Helper()
+	if _, err := chromedp.Call(b.ctx, page.Close, cdp.Empty{}); err != nil {
+		t.Fatalf("close the tab: %v", err)
+	}
+}
+
+// tooManyRequests answers 429, as Nginx does to an address over its limits,
+// to the first n requests for each path under /api/reply/; later ones go
+// through. refused tells how many were answered so, by path.
+func (b *browserTab) tooManyRequests(t *testing.T, n int) (refused func() map[string]int) {
+	t.Helper()
+	var mu sync.Mutex
+	counts := map[string]int{}
+	paused := chromedp.Events(b.ctx, fetch.RequestPaused)
+	go func() {
+		for ev, err := range paused {
+			if err != nil {
+				return
+			}
+			u, _ := url.Parse(ev.Request.URL)
+			mu.Lock()
+			refuse := counts[u.Path] < n
+			if refuse {
+				counts[u.Path]++
+			}
+			mu.Unlock()
+			if refuse {
+				chromedp.Call(b.ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 429})
+			} else {
+				chromedp.Call(b.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+			}
+		}
+	}()
+	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{
+		Patterns: []*fetch.RequestPattern{{URLPattern: "*/api/reply/*"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return func() map[string]int {
+		mu.Lock()
+		defer mu.Unlock()
+		return maps.Clone(counts)
 	}
 }
 

@@ -1,6 +1,8 @@
-// Admin console: upload a pack folder, list packs, download and delete.
+// Admin console: upload a pack folder, list packs with their runs, download,
+// open a pack's results (results.html) and delete.
 // Nginx asks for the password; this page only talks to /api/admin/.
 import { request } from './api.js';
+import { cell, downloadLink } from './admin-kit.js';
 
 const $ = (id) => document.getElementById(id);
 const SEX = { 1: '남성', 2: '여성' };
@@ -202,56 +204,65 @@ async function finishUpload(status, text, name) {
 
 // ---- list ------------------------------------------------------------------
 
-function cell(text, className = '') {
-  const td = document.createElement('td');
-  td.textContent = text;
-  if (className) td.className = className;
-  return td;
-}
-
-// Plain links: the browser streams the file to disk, the page never holds
-// it. The file is named by the server (<pack_name>-<p_id>.json): the empty
-// download attribute asks for a download without naming it.
 function link(text, href, format, label) {
-  const a = document.createElement('a');
-  a.textContent = text;
-  a.href = href;
-  a.download = '';
+  const a = downloadLink(text, href, label);
   a.dataset.format = format;
-  // Starts with the visible text, as a spoken command would say it.
-  a.setAttribute('aria-label', label);
-  a.title = label;
   return a;
 }
 
-function row(p, freshId) {
-  const tr = document.createElement('tr');
-  tr.dataset.id = p.p_id;
-  if (p.p_id === freshId) tr.className = 'fresh';
-  const dl = document.createElement('td');
-  dl.className = 'links';
+// Downloads of one pack: the finished replies (JSON, CSV, CSV for Excel),
+// and the same with the unfinished runs added.
+function downloadLinks(p) {
   const url = `/api/admin/download?id=${p.p_id}`;
   const what = `${p.pack_name} 응답 내려받기`;
-  dl.append(
+  const all = `${p.pack_name} 응답과 마치지 않은 참가자 기록 내려받기`;
+  const finished = document.createElement('div');
+  finished.append(
     link('JSON', url, 'json', `JSON: ${what} (Python·R 분석용)`),
     link('CSV', `${url}&format=csv`, 'csv', `CSV: ${what} (pandas·R용)`),
     // Excel on Korean Windows reads a CSV without a byte-order mark as
     // CP949 and garbles the Hangul; pandas and R want none.
     link('CSV (Excel)', `${url}&format=csv&bom=1`, 'excel', `CSV (Excel): ${what} (Excel에서 한글이 깨지지 않게 BOM을 붙인 CSV)`),
   );
+  const unfinished = document.createElement('div');
+  unfinished.className = 'sub';
+  unfinished.append(
+    Object.assign(document.createElement('span'), { textContent: '미완료 포함' }),
+    link('JSON', `${url}&include=unfinished`, 'json-unfinished', `JSON: ${all}`),
+    link('CSV', `${url}&include=unfinished&format=csv`, 'csv-unfinished', `CSV: ${all}`),
+  );
+  const td = document.createElement('td');
+  td.className = 'links';
+  td.append(finished, unfinished);
+  return td;
+}
+
+function row(p, freshId) {
+  const tr = document.createElement('tr');
+  tr.dataset.id = p.p_id;
+  if (p.p_id === freshId) tr.className = 'fresh';
+  const results = document.createElement('a');
+  results.className = 'btn btn-quiet btn-small';
+  results.href = `/admin/results.html?id=${p.p_id}`;
+  results.textContent = '결과 보기';
+  results.setAttribute('aria-label', `${p.pack_name} 결과 보기 (분류 이미지와 응답 품질)`);
   const del = document.createElement('button');
   del.type = 'button';
   del.className = 'btn btn-danger btn-small';
   del.textContent = '삭제';
   del.setAttribute('aria-label', `${p.pack_name} 세트 삭제`);
   del.addEventListener('click', () => remove(p, del));
-  const delCell = document.createElement('td');
-  delCell.append(del);
+  const actions = document.createElement('td');
+  actions.className = 'row-actions';
+  actions.append(results, del);
+  const count = (n, kind) => cell(n ?? 0, n > 0 ? `num ${kind}` : 'num zero');
   tr.append(
-    cell(p.p_id, 'num'), cell(p.pack_name, 'name'), cell(SEX[p.sex] ?? p.sex),
-    cell(p.age_min, 'num'), cell(p.age_max, 'num'), cell(p.size, 'num'), cell(p.count, 'num'),
-    cell(p.date, 'date'), dl, delCell,
+    cell(p.p_id, 'num'), cell(p.pack_name, 'name'), cell(`${SEX[p.sex] ?? p.sex} ${p.age_min}~${p.age_max}세`, 'target'),
+    cell(p.size, 'num'), count(p.count, 'finished'), count(p.running, 'running'), count(p.abandoned, 'abandoned'),
+    cell(p.last ?? '없음', p.last ? 'date last' : 'date last none'), cell(p.date.slice(0, 10), 'date'),
+    downloadLinks(p), actions,
   );
+  tr.cells[8].title = p.date;
   return tr;
 }
 
@@ -275,6 +286,7 @@ async function refresh(freshId) {
 
 async function remove(p, button) {
   const lines = [`'${p.pack_name}' 세트(ID ${p.p_id})를 삭제할까요?`, '', `이 세트의 응답 ${p.count}건과 사진이 모두 함께 삭제되며 되돌릴 수 없습니다.`];
+  if (p.running > 0) lines.push(`지금 검사를 진행 중인 참가자 ${p.running}명의 기록도 함께 삭제되며, 그 참가자들은 응답을 제출할 수 없게 됩니다.`);
   if (p.count > 0) lines.push('삭제하기 전에 응답을 내려받았는지 확인해주세요.');
   if (!confirm(lines.join('\n'))) return;
   button.disabled = true;

@@ -1,9 +1,15 @@
 // The timed two-image task: instructions, one trial per pair of pic_pairs in
-// order, then a submit that keeps trying until the server has the reply.
-import { postJSON, loadTexts, fill } from './api.js';
-import { loadSession, saveSession, clearSession } from './session.js';
+// order (the server keeps a copy every 10 trials), then a submit that keeps
+// trying until the server has the reply, and the completion code.
+import { postJSON, loadTexts, fill, tryRequest, retryable, backoff } from './api.js';
+import { loadSession, saveSession, clearSession, loadDone, saveDone, newToken } from './session.js';
+import { RunKeeper } from './progress.js';
 
 const LIMIT_MS = 3000;
+// The server gets the answers so far after every SAVE_EVERY trials.
+const SAVE_EVERY = 10;
+// A thank-you screen with its code comes back on a reload for this long.
+const DONE_KEPT_MS = 6 * 3600 * 1000;
 // The 300-trial browser test shortens the pause through localStorage;
 // participants never set this key, and the bounds keep a stray value harmless.
 const FIXATION_MS = (() => {
@@ -18,12 +24,13 @@ const round3 = (x) => Math.round(x * 1000) / 1000;
 
 let texts;
 let session;
+let keeper;
 
 // ---- screens -------------------------------------------------------------
 
 function setState(state, data = {}) {
   document.body.dataset.state = state;
-  for (const k of ['step', 'trial', 'attempt']) delete document.body.dataset[k];
+  for (const k of ['step', 'trial', 'attempt', 'lost']) delete document.body.dataset[k];
   Object.assign(document.body.dataset, data);
 }
 
@@ -32,6 +39,7 @@ function show(screen) {
 }
 
 function message(text, hint = '', actions = []) {
+  $('completion').hidden = true;
   $('message').textContent = text;
   $('message-hint').textContent = hint;
   $('message-actions').replaceChildren(...actions);
@@ -73,22 +81,35 @@ function waitSpace() {
 const ANSWER_CODE = { KeyF: 'F', KeyJ: 'J' };
 const ANSWER_KEY = { f: 'F', j: 'J', F: 'F', J: 'J', ㄹ: 'F', ㅓ: 'J' };
 
+// A page being left (reload, navigation, closed tab) is hidden too, after
+// its pagehide: that trial is not lost, it comes back unanswered.
+let leaving = false;
+window.addEventListener('pagehide', () => { leaving = true; });
+window.addEventListener('pageshow', () => { leaving = false; });
+
+// Resolves to [key, rt, lost]: a timeout is [' ', limit]; a trial during
+// which the page was hidden (another tab, a minimised window) ends there as
+// a timeout with lost = true.
 function respond(t0) {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
+    const end = (answer) => {
+      clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onHide);
       keyHandler = null;
-      resolve([' ', LIMIT_MS / 1000]);
-    }, LIMIT_MS - (performance.now() - t0));
+      resolve(answer);
+    };
+    const timer = setTimeout(() => end([' ', LIMIT_MS / 1000, false]), LIMIT_MS - (performance.now() - t0));
+    const onHide = () => { if (document.hidden && !leaving) end([' ', LIMIT_MS / 1000, true]); };
+    document.addEventListener('visibilitychange', onHide);
     keyHandler = (e) => {
       const key = ANSWER_CODE[e.code] ?? ANSWER_KEY[e.key];
       if (!key) return false;
-      clearTimeout(timer);
-      keyHandler = null;
       // The event's timestamp is when the key went down, not when this
       // handler got its turn.
-      resolve([key, Math.max(0, e.timeStamp - t0) / 1000]);
+      end([key, Math.max(0, e.timeStamp - t0) / 1000, false]);
       return true;
     };
+    onHide();
   });
 }
 
@@ -177,6 +198,17 @@ async function resume(done, total) {
   unlockAudio();
 }
 
+// The experiment stops only between trials: after a trial lost to a hidden
+// page (lost), or when the page was hidden between two trials, it waits
+// for the participant to come back and press Space.
+async function paused(lost, done, total) {
+  setState('paused', lost ? { lost: '1' } : {});
+  progress(done, total);
+  const why = lost ? `${texts.paused_lost}\n` : '';
+  message(texts.paused, why + texts.resume_hint);
+  await waitSpace();
+}
+
 async function trials() {
   const pairs = session.pic_pairs;
   const total = pairs.length;
@@ -184,6 +216,7 @@ async function trials() {
   $('label-left').textContent = texts.key_left;
   $('label-right').textContent = texts.key_right;
   for (let i = session.answers.length; i < total; i++) {
+    if (document.hidden) await paused(false, i, total);
     setState('fixation', { trial: i });
     progress(i, total);
     show('fixation');
@@ -191,6 +224,10 @@ async function trials() {
     const [faces] = await Promise.all([loadPair(i), sleep(FIXATION_MS)]);
     clearTimeout(slow);
     $('fixation-note').textContent = '';
+    if (document.hidden) {
+      i--; // not shown yet: this trial again, after the pause
+      continue;
+    }
 
     $('face-left').replaceChildren(faces[0]);
     $('face-right').replaceChildren(faces[1]);
@@ -201,16 +238,18 @@ async function trials() {
     const t0 = performance.now();
     setState('trial', { trial: i });
 
-    const [key, rt] = await respond(t0);
-    beep();
+    const [key, rt, lost] = await respond(t0);
+    if (!lost) beep();
     session.answers.push([key, round3(rt), pairs[i][0], pairs[i][1]]);
     saveSession(session);
+    if (session.answers.length % SAVE_EVERY === 0) keeper.save();
+    if (lost) await paused(true, i + 1, total);
   }
   progress(total, total);
 }
 
 // Waits ms, or less if the network comes back meanwhile.
-function pause(ms) {
+function waitOnline(ms) {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
@@ -235,17 +274,19 @@ async function submit() {
   const body = { ...session.person, p_id: session.p_id, answers: session.answers, token: session.token };
   setState('submitting');
   message(texts.submitting);
-  let delay = 1000;
   for (let attempt = 1; ; attempt++) {
+    // The last save carries the final event counts, which the submit
+    // copies into the reply.
+    await keeper.flush();
     let res = null;
     try {
       res = await postJSON('/api/reply/submit', body);
     } catch { /* no answer: retry */ }
     if (res?.status === 200) {
+      keeper.stop();
       clearSession();
       $('progress').hidden = true;
-      setState('done');
-      message(texts.thanks, texts.thanks_hint);
+      await thanks(session.token);
       return;
     }
     if (res?.status === 400) {
@@ -255,11 +296,71 @@ async function submit() {
       message(texts.rejected, res.text, [saveFileButton(body)]);
       return;
     }
-    setState('retrying', { attempt });
-    const why = res ? `HTTP ${res.status}` : '응답 없음';
-    message(texts.retrying, `${texts.retrying_hint}\n(${attempt}회 시도, ${why})`);
-    await pause(delay);
-    delay = Math.min(delay * 2, 15000);
+    // A 429 only asks us to slow down: wait and try again without alarm.
+    if (res?.status !== 429) {
+      setState('retrying', { attempt });
+      const why = res ? `HTTP ${res.status}` : '응답 없음';
+      message(texts.retrying, `${texts.retrying_hint}\n(${attempt}회 시도, ${why})`);
+    }
+    await waitOnline(backoff(res, attempt));
+  }
+}
+
+// ---- thank-you and completion code ----------------------------------------
+
+function copyCode() {
+  const code = $('completion-code').textContent;
+  const done = () => { $('copy-code').textContent = texts.copied; };
+  // The clipboard API exists only on HTTPS (or localhost); on plain HTTP the
+  // selected text is copied the old way.
+  if (window.isSecureContext && navigator.clipboard) {
+    navigator.clipboard.writeText(code).then(done, () => {});
+    return;
+  }
+  const range = document.createRange();
+  range.selectNodeContents($('completion-code'));
+  getSelection().removeAllRanges();
+  getSelection().addRange(range);
+  try {
+    if (document.execCommand('copy')) done();
+  } catch { /* the code stays selected for Ctrl+C */ }
+}
+
+function showDone(done) {
+  setState('done');
+  message(texts.thanks, done?.code ? texts.thanks_code_hint : texts.thanks_hint);
+  if (!done?.code) return;
+  $('completion-label').textContent = texts.completion_label;
+  $('completion-code').textContent = done.code;
+  $('copy-code').textContent = texts.copy_code;
+  const link = $('completion-link');
+  link.hidden = !done.url;
+  if (done.url) {
+    link.href = done.url;
+    link.textContent = texts.completion_link;
+  }
+  $('completion').hidden = false;
+  document.body.dataset.code = done.code;
+}
+
+// thanks shows the thank-you screen at once, then the completion code as
+// soon as the server gives it (asked again quietly until it answers).
+async function thanks(token) {
+  showDone(null);
+  $('message-hint').textContent = texts.completion_wait;
+  for (let attempt = 1; ; attempt++) {
+    const res = await tryRequest('GET', `/api/reply/completion?token=${encodeURIComponent(token)}`);
+    if (res?.status === 200 && typeof res.data?.code === 'string') {
+      const done = { code: res.data.code, url: res.data.url || '', at: Date.now() };
+      saveDone(done);
+      showDone(done);
+      return;
+    }
+    if (!retryable(res)) {
+      showDone(null);
+      return;
+    }
+    await waitOnline(backoff(res, attempt));
   }
 }
 
@@ -272,6 +373,11 @@ async function main() {
     return;
   }
   session = loadSession();
+  const done = loadDone();
+  if (!session && done && Date.now() - (done.at || 0) < DONE_KEPT_MS) {
+    showDone(done);
+    return;
+  }
   if (!session) {
     setState('none');
     const home = document.createElement('a');
@@ -281,12 +387,15 @@ async function main() {
     message(texts.no_session, '', [home]);
     return;
   }
+  // A session from before runs had server tokens.
+  session.token ||= newToken();
+  keeper = new RunKeeper(session);
   const total = session.pic_pairs.length;
-  const done = session.answers.length;
-  if (done < total) {
-    loadPair(done);
-    if (done === 0) await instructions(total);
-    else await resume(done, total);
+  const answered = session.answers.length;
+  if (answered < total) {
+    loadPair(answered);
+    if (answered === 0) await instructions(total);
+    else await resume(answered, total);
     await trials();
   }
   await submit();

@@ -1,8 +1,9 @@
 // Sign-up: the form mirrors the server's rules so people see mistakes while
 // typing, but the server decides; its 400 sentences are mapped back onto the
 // field they concern.
-import { postJSON, loadTexts } from './api.js';
-import { loadSession, clearSession, startSession } from './session.js';
+import { postJSON, loadTexts, retryable, backoff } from './api.js';
+import { loadSession, clearSession, startSession, newToken } from './session.js';
+import { measureRefresh, clientFacts } from './client.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('signup-form');
@@ -38,6 +39,12 @@ const NO_PACK = '입력하신 성별과 나이에 해당하는 검사가 현재 
 
 const defaultHint = {};
 const touched = new Set();
+// Measured while the person types, sent with the start.
+const refresh = measureRefresh();
+// One token for every try of this sign-up: a start the server did but whose
+// answer got lost is resumed by the next try, never made twice.
+let token = newToken();
+const START_TRIES = 4;
 
 // "01012345678", "010 1234 5678", "010-1234-5678" → "010-1234-5678" for
 // "###-####-####"; anything that is not that many digits (with dashes or
@@ -127,20 +134,33 @@ function toConfirm(event) {
 
 // Resolves to '' once the browser is on its way to the experiment, to null
 // when the server's message went next to a field, else to the sentence for
-// above the form.
-async function requestStart(p) {
-  let res;
-  try {
-    res = await postJSON('/api/reply/start', p);
-  } catch {
-    return '서버에 연결하지 못했습니다. 인터넷 연결을 확인하고 다시 시도해주세요.';
+// above the form. No answer, a 5xx or a 429 is tried again quietly (with
+// the same token) before the person hears of it.
+async function requestStart(p, renewed = false) {
+  const body = { ...p, token, client: clientFacts(await refresh) };
+  let res = null;
+  for (let attempt = 1; attempt <= START_TRIES; attempt++) {
+    try {
+      res = await postJSON('/api/reply/start', body);
+    } catch {
+      res = null;
+    }
+    if (!retryable(res) || attempt === START_TRIES) break;
+    await new Promise((r) => setTimeout(r, backoff(res, attempt)));
   }
-  if (res.status === 200 && res.data && Array.isArray(res.data.pic_pairs)) {
+  if (!res) return '서버에 연결하지 못했습니다. 인터넷 연결을 확인하고 다시 시도해주세요.';
+  if (res.status === 200 && res.data && Array.isArray(res.data.pic_pairs) && res.data.token) {
     startSession(p, res.data);
     location.href = '/experiment.html';
     return '';
   }
   if (res.status !== 400) return `서버에 문제가 있어 신청을 받지 못했습니다. 잠시 후 다시 시도해주세요. (HTTP ${res.status})`;
+  if (res.text.startsWith('Token Already Used') && !renewed) {
+    // This page's token went to a run of other details (the person changed
+    // their age or e-mail after a lost answer): a new sign-up, a new token.
+    token = newToken();
+    return requestStart(p, true);
+  }
   const hit = SERVER_FIELD.find(([prefix]) => res.text.startsWith(prefix));
   if (hit) {
     showStep('form');

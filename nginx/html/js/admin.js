@@ -6,12 +6,12 @@ import { cell, downloadLink } from './admin-kit.js';
 
 const $ = (id) => document.getElementById(id);
 const SEX = { 1: '남성', 2: '여성' };
-// SPEC: basename ends in _NNNNN_ori|inv.jpg|jpeg|png, extension in any case.
+// A stimulus basename ends in _NNNNN_ori|inv.jpg|jpeg|png, extension in any case.
 const IMAGE_RE = /^(.*)_(\d{5})_(ori|inv)\.(jpe?g|png)$/;
 const PREFIX_RE = /^[A-Za-z0-9._-]*$/;
 const PACK_NAME_RE = /^[a-z][a-z0-9_]{0,14}$/;
 
-// The server's 400 sentences (SPEC) → what the researcher should do.
+// The server's 400 sentences (README, HTTP API) → what the researcher should do.
 const CREATE_MESSAGES = [
   ['Nothing Uploaded', '업로드된 사진이 없습니다. 사진 폴더를 선택해주세요.'],
   ['Invalid Pack Name', '세트 이름은 영문 소문자로 시작하고 소문자·숫자·_ 만 써서 15자 이내로 지어주세요.'],

@@ -1,5 +1,5 @@
 // What the start request tells the lab about the participant's machine
-// (SPEC "Runs": client): screen and window size, pixel ratio, a measured
+// (the start's "client" object): screen and window size, pixel ratio, a measured
 // refresh rate, touch points, language, time zone and browser. Numbers and
 // short strings only; a fact the browser does not give is left out.
 

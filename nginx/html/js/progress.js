@@ -1,4 +1,4 @@
-// The server's copy of the run (SPEC "Runs"): the answers so far and what the
+// The server's copy of the run: the answers so far and what the
 // page noticed (blur, time hidden, resizes), saved every few trials and when
 // the page is hidden or closed. Saving never holds up a trial: it runs in the
 // background, and no answer, a 5xx or a 429 is tried again quietly. A 400

@@ -1,7 +1,7 @@
 // A pack's results (results.html?id=N): the group classification image with
 // its scaling, one participant's CI, the quality table with its flags, the
 // reaction-time histogram and the infoVal distribution, and the downloads.
-// Everything comes from /api/admin/ci and /api/admin/quality (SPEC
+// Everything comes from /api/admin/ci and /api/admin/quality (README,
 // "Results"); the first request of a pack computes its statistics and may
 // take seconds.
 import { request } from './api.js';
@@ -12,7 +12,7 @@ const $ = (id) => document.getElementById(id);
 const SEX = { 1: '남성', 2: '여성' };
 const id = Number(new URLSearchParams(location.search).get('id'));
 
-// Flags (SPEC) → the label shown and the column whose value raised it.
+// Flags (README, quality) → the label shown and the column whose value raised it.
 const FLAGS = {
   timeouts: ['시간 초과 많음', 'timeouts'],
   fast: ['너무 빠름', 'fast'],

@@ -26,7 +26,7 @@ const rules = {
   },
 };
 
-// Prefixes of the server's 400 messages (SPEC) → the field they concern.
+// Prefixes of the server's 400 messages (README, HTTP API) → the field they concern.
 const SERVER_FIELD = [
   ['Invalid Name', 'name'],
   ['Invalid Email Address', 'email'],

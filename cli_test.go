@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/psyx-lab/psyx/config"
 	"github.com/psyx-lab/psyx/internal/testkit"
 	"github.com/psyx-lab/psyx/store/pgtest"
 )
@@ -46,32 +44,8 @@ func TestRunCommands(t *testing.T) {
 	}
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-func testConfig(t *testing.T) config.Config {
-	t.Helper()
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{
-			"PSYX_ADDR": freeAddr(t), "PSYX_DATABASE_URL": cluster.NewDatabase(t),
-			"PSYX_DATA_DIR": t.TempDir(), "PSYX_PAIRS_PER_PACK": "1",
-		}[k]
-	}, "/nonexistent")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
-}
-
 func TestPackImportCommand(t *testing.T) {
-	cfg := testConfig(t)
+	cfg := testkit.Config(t, cluster.NewDatabase(t))
 	t.Setenv("PSYX_DATABASE_URL", cfg.DatabaseURL)
 	t.Setenv("PSYX_DATA_DIR", cfg.DataDir)
 	t.Setenv("PSYX_PAIRS_PER_PACK", "2")

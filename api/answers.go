@@ -158,16 +158,14 @@ func (l *answerList) eachPairOnce(pairs int) error {
 	return nil
 }
 
-// asServed checks that trial i showed the files of served[i] on the same
-// sides, for every trial given.
-func (l *answerList) asServed(pack *model.PackFiles, served []model.Pair) error {
-	if len(l.trials) > len(served) {
-		return fmt.Errorf("answers has %d entries, the run served %d trials", len(l.trials), len(served))
+// asServed checks that trial i showed the files of the run's trial i on
+// the same sides, for every trial given.
+func (l *answerList) asServed(served *model.Served) error {
+	if len(l.trials) > len(served.Order) {
+		return fmt.Errorf("answers has %d entries, the run served %d trials", len(l.trials), len(served.Order))
 	}
 	for i, t := range l.trials {
-		left := pack.Pairs[t.left.Pair][t.left.Side]
-		right := pack.Pairs[t.right.Pair][t.right.Side]
-		if left != served[i][0] || right != served[i][1] {
+		if left, right := served.Trial(i); t.left != left || t.right != right {
 			return fmt.Errorf("answer %d: not the pair shown at trial %d, or not on the sides it was shown", i+1, i+1)
 		}
 	}

@@ -366,3 +366,20 @@ func (l *lockedRand) IntN(n int) int {
 	defer l.mu.Unlock()
 	return l.r.IntN(n)
 }
+
+// submitAtOnce sends n copies of one submit body at the same moment, as a
+// browser retrying over a bad network may, and wants 200 for each.
+func (e *env) submitAtOnce(t *testing.T, n int, body []byte) {
+	t.Helper()
+	var wg sync.WaitGroup
+	results := make([]resp, n)
+	for i := range results {
+		wg.Go(func() { results[i] = e.postJSON(t, "/api/reply/submit", string(body)) })
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r.Status != 200 || r.Body != "Reply Submitted." {
+			t.Errorf("copy %d: %d %q", i, r.Status, r.Body)
+		}
+	}
+}

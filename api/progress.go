@@ -38,9 +38,9 @@ func (h *Handler) progress(c *gin.Context) {
 		h.fail(c, model.Errorf(model.Invalid, "Invalid Input: answers missing"))
 		return
 	}
-	list, err := parseAnswers(raw, pack, len(served.Pairs))
+	list, err := parseAnswers(raw, pack, len(served.Order))
 	if err == nil {
-		err = list.asServed(pack, served.Pairs)
+		err = list.asServed(served)
 	}
 	if err != nil {
 		h.fail(c, model.Errorf(model.Invalid, "Invalid Input: %v", err))

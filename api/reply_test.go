@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/psyx-lab/psyx/internal/testkit"
@@ -255,21 +254,7 @@ func TestSubmitTokenOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	results := make([]resp, 16)
-	for i := range results {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[i] = e.postJSON(t, "/api/reply/submit", string(body))
-		}()
-	}
-	wg.Wait()
-	for i, r := range results {
-		if r.Status != 200 || r.Body != "Reply Submitted." {
-			t.Errorf("try %d: %d %q", i, r.Status, r.Body)
-		}
-	}
+	e.submitAtOnce(t, 16, body)
 	if n := e.countReplies(t); n != 1 {
 		t.Fatalf("%d rows for one token", n)
 	}

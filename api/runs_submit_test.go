@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/psyx-lab/psyx/internal/testkit"
@@ -76,18 +75,7 @@ func TestSubmitAgainstRun(t *testing.T) {
 	}
 	// Sixteen copies of the right submit at once: one reply, sixteen 200s.
 	body, _ := json.Marshal(submitBody(person(), id, all, s.Token))
-	var wg sync.WaitGroup
-	results := make([]resp, 16)
-	for i := range results {
-		wg.Add(1)
-		go func() { defer wg.Done(); results[i] = e.postJSON(t, "/api/reply/submit", string(body)) }()
-	}
-	wg.Wait()
-	for i, r := range results {
-		if r.Status != 200 || r.Body != "Reply Submitted." {
-			t.Errorf("copy %d: %d %q", i, r.Status, r.Body)
-		}
-	}
+	e.submitAtOnce(t, 16, body)
 	if n := e.countReplies(t); n != 1 {
 		t.Fatalf("%d replies for one run", n)
 	}

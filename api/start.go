@@ -2,10 +2,9 @@ package api
 
 import (
 	"crypto/rand"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"regexp"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -13,17 +12,6 @@ import (
 )
 
 var tokenRE = regexp.MustCompile(`^[A-Za-z0-9-]{8,64}$`)
-
-type startResponse struct {
-	PackID   int             `json:"p_id"`
-	PackPath string          `json:"pack_path"`
-	PicPairs json.RawMessage `json:"pic_pairs"`
-	Token    string          `json:"token"`
-	Answered int             `json:"answered"`
-	// Answers are the answers saved so far, so that a page resuming on
-	// another computer can still submit the whole reply.
-	Answers json.RawMessage `json:"answers"`
-}
 
 // start matches a participant to their pack and starts their run, or
 // resumes the one they left: same order, answers saved so far.
@@ -48,35 +36,48 @@ func (h *Handler) start(c *gin.Context) {
 		h.fail(c, model.Errorf(model.Invalid, "Invalid Input: %v", err))
 		return
 	}
-	ctx := c.Request.Context()
-	pack, err := h.Packs.MatchPack(ctx, p.Sex, p.Age)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	served, err := json.Marshal(h.shuffled(pack.Pairs))
-	if err != nil {
-		h.fail(c, fmt.Errorf("encode served order: %w", err))
-		return
-	}
 	if token == "" {
 		token = rand.Text()
 	}
-	run, _, err := h.Runs.StartRun(ctx, model.NewRun{Token: token, PackID: pack.ID, Person: p, Served: served, Client: client},
-		h.Now(), h.RunRules.ResumeWithin)
+	ctx := c.Request.Context()
+	var pack *model.PackFiles
+	var run *model.Run
+	// A kept match whose pack was deleted meanwhile fails once, and drops
+	// the match: the second try asks the database.
+	for try := 0; try < 2; try++ {
+		if pack, err = h.Packs.MatchPack(ctx, p.Sex, p.Age); err != nil {
+			break
+		}
+		served := h.shuffled(pack)
+		nr := model.NewRun{Token: token, Person: p, Served: served, ServedJSON: served.AppendJSON(nil, pack), Client: client}
+		run, _, err = h.Runs.StartRun(ctx, nr, h.Now(), h.RunRules.ResumeWithin)
+		if model.ErrorCode(err) != model.NotFound {
+			break
+		}
+	}
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
+	// Written by hand: pic_pairs and answers are JSON already (made here,
+	// or kept by PostgreSQL), and encoding/json would check and copy
+	// their 13 KB again.
+	b := make([]byte, 0, len(run.Served)+len(run.Answers)+160)
+	b = append(b, `{"p_id":`...)
+	b = strconv.AppendInt(b, int64(pack.ID), 10)
+	b = append(b, `,"pack_path":"/packs/`...)
+	b = append(b, pack.Name...) // [a-z0-9_]: nothing to escape
+	b = append(b, `","pic_pairs":`...)
+	b = append(b, run.Served...)
+	b = append(b, `,"token":"`...)
+	b = append(b, run.Token...) // [A-Za-z0-9-]
+	b = append(b, `","answered":`...)
+	b = strconv.AppendInt(b, int64(run.Answered), 10)
+	b = append(b, `,"answers":`...)
+	b = append(b, run.Answers...)
+	b = append(b, '}')
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, startResponse{
-		PackID:   pack.ID,
-		PackPath: "/packs/" + pack.Name,
-		PicPairs: run.Served,
-		Token:    run.Token,
-		Answered: run.Answered,
-		Answers:  run.Answers,
-	})
+	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
 }
 
 // optionalToken reads "token": absent or null is "", else it must be 8 to
@@ -93,16 +94,16 @@ func optionalToken(o object) (string, error) {
 	return token, nil
 }
 
-// shuffled is every pair once in random order, each pair's sides swapped at
-// random: element 0 is shown on the left.
-func (h *Handler) shuffled(pairs []model.Pair) []model.Pair {
-	out := make([]model.Pair, len(pairs))
-	copy(out, pairs)
-	h.Rand.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
-	for i := range out {
-		if h.Rand.IntN(2) == 1 {
-			out[i][0], out[i][1] = out[i][1], out[i][0]
-		}
+// shuffled is every pair of the pack once in random order, each pair's
+// sides swapped at random: the left file is shown on the left.
+func (h *Handler) shuffled(pack *model.PackFiles) *model.Served {
+	order := make([]int32, len(pack.Pairs))
+	for i := range order {
+		order[i] = int32(i << 1)
 	}
-	return out
+	h.Rand.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	for i := range order {
+		order[i] |= int32(h.Rand.IntN(2))
+	}
+	return &model.Served{PackID: pack.ID, Order: order}
 }

@@ -29,6 +29,7 @@ type Bench struct {
 	// Made by setup.
 	mainID, dl1kID, dl10kID int
 	answers                 string // 300 answers as JSON, ~15 KB
+	served                  string // the main pack's 300 pairs as a start stores them
 	startBody, submitBody   string // files; the submit body has TOKENMARK
 	submitBytes             int
 

@@ -13,20 +13,28 @@ import (
 	"github.com/psyx-lab/psyx/internal/stack"
 )
 
-// start: POST /api/reply/start with wrk, against nginx serving a static
-// file the size of start's answer (the cheapest answer an HTTP server on
-// this machine can give).
+// start: POST /api/reply/start with wrk, every request a new participant
+// (so each stores a run), against pgbench running the service's INSERT of a
+// run, and against nginx serving a static file the size of start's answer
+// (the cheapest answer an HTTP server on this machine can give).
 func (b *Bench) start() error {
 	say("start")
 	if err := resetHWM(b.psyxPID); err != nil {
 		return err
 	}
-	r, err := b.wrk("start", b.base, "-s", b.benchFile("start.lua"), "--", b.startBody)
+	runs := func() (n int64) {
+		b.st.DB.QueryRow(`SELECT count(*) FROM run`).Scan(&n)
+		return n
+	}
+	before := runs()
+	r, err := b.wrk("start", b.base, "-s", b.benchFile("start.lua"), "--", b.startBody, fmt.Sprint(time.Now().Unix()))
 	if err != nil {
 		return err
 	}
-	b.note("wrk -t2 -c%d -d%v --latency -s bench/start.lua %s -- start.json", b.cfg.conns, b.cfg.duration, b.base)
-	resp, err := b.http.Post(b.base+"/api/reply/start", "application/json", strings.NewReader(b.readWork(b.startBody)))
+	stored := runs() - before
+	b.note("wrk -t2 -c%d -d%v --latency -s bench/start.lua %s -- start.json RUNID   (a new participant per request: each stores a run)", b.cfg.conns, b.cfg.duration, b.base)
+	resp, err := b.http.Post(b.base+"/api/reply/start", "application/json",
+		strings.NewReader(strings.ReplaceAll(b.readWork(b.startBody), "PERSONMARK", "benchsize")))
 	if err != nil {
 		return err
 	}
@@ -36,7 +44,21 @@ func (b *Bench) start() error {
 		return err
 	}
 	b.row(fmt.Sprintf("start p50 / p99 at %d conns", b.cfg.conns), fmt.Sprintf("%.2f / %.2f ms", r.p50, r.p99), "p99 < 50 ms", verdict(r.p99 < 50))
-	b.row("start rate", fmt.Sprintf("%.0f req/s (%d non-2xx, socket errors: %s)", r.rps, r.non2xx, r.socketErrors), "", "")
+	b.row("start rate", fmt.Sprintf("%.0f req/s (%d non-2xx, socket errors: %s; %d runs stored)", r.rps, r.non2xx, r.socketErrors, stored), "", "")
+	defines := []string{fmt.Sprintf("p_id=%d", b.mainID), "served=" + b.served}
+	many, err := b.pgbench("pgbench insert run", b.cfg.conns, b.benchFile("insert_run.sql"), defines...)
+	if err != nil {
+		return err
+	}
+	pool, err := b.pgbench("pgbench insert run", 20, b.benchFile("insert_run.sql"), defines...)
+	if err != nil {
+		return err
+	}
+	best := max(many.tps, pool.tps)
+	b.row(fmt.Sprintf("pgbench, start's INSERT of a run, %d / 20 clients", b.cfg.conns),
+		fmt.Sprintf("%.0f / %.0f tps (avg latency %s / %s ms)", many.tps, pool.tps, many.latency, pool.latency), "", "")
+	b.row("start rate / best pgbench rate", pct(r.rps, best), "≥ 70%", verdict(r.rps >= 0.7*best))
+	b.note("pgbench -n -M prepared -c %d -j 2 -T %d -f bench/insert_run.sql -D p_id=ID -D served=THE_300_PAIRS -h SOCK -U postgres psyx   (and -c 20)", b.cfg.conns, int(b.cfg.duration.Seconds()))
 
 	say("nginx: a static file of the start response's size (%d bytes)", len(answer))
 	static, err := b.staticNginx(answer)

@@ -10,18 +10,17 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-)
 
-// A JPEG's magic bytes: all the service checks of an image.
-var jpegHead = []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00")
+	"github.com/psyx-lab/psyx/internal/testkit"
+)
 
 const person = `"name":"홍길동","email":"hong@example.com","no":"2020123","sex":2,"age":25,"phone":"010-1234-5678"`
 
 // setup makes the data every scenario uses: a 300-pair pack uploaded
 // through the API (women 20-29, the participants'), two 300-pair packs and
-// 97 one-pair packs by `psyx pack import` (so list shows 100), 1,000 and
-// 10,000 replies of 300 answers inserted by SQL, and the bodies of start
-// and submit.
+// 97 one-pair packs by `psyx pack import` (so list shows 100), 1,000
+// replies of 300 answers inserted by SQL (the download scenario adds
+// 10,000 more), and the bodies of start, submit and progress.
 func (b *Bench) setup() error {
 	say("setup: packs and replies")
 	stim, stim1 := filepath.Join(b.work, "stim"), filepath.Join(b.work, "stim1")
@@ -57,33 +56,43 @@ func (b *Bench) setup() error {
 	if err := b.writeBodies(); err != nil {
 		return err
 	}
+	b.makeServed()
 	// A real submit first: the body is valid, and its stored answers are the
 	// JSONB every inserted row gets.
 	got, err := b.post("/api/reply/submit", strings.Replace(b.readWork(b.submitBody), "TOKENMARK", "setup-0001", 1))
 	if err != nil || got != "Reply Submitted." {
 		return fmt.Errorf("submit: %q %v", got, err)
 	}
-	for _, p := range []struct{ id, n int }{{b.dl1kID, 1000}, {b.dl10kID, 10000}} {
-		if _, err := b.st.DB.Exec(`INSERT INTO reply (p_id, name, email, no, sex, age, phone, answers)
-			SELECT $1, '홍길동', 'hong@example.com', '2020123', 1, 102, '010-1234-5678', $2::jsonb
-			FROM generate_series(1, $3)`, p.id, b.answers, p.n); err != nil {
-			return fmt.Errorf("insert replies: %w", err)
-		}
+	if err := b.insertReplies(b.dl1kID, 999); err != nil { // with the real submit: 1,000
+		return err
+	}
+	b.note("psql: INSERT INTO reply (...) SELECT ..., :'answers'::jsonb FROM generate_series(1, N)  (N = 1000, later 10000); VACUUM ANALYZE")
+	return nil
+}
+
+// insertReplies adds n replies of the 300 answers to a pack by SQL.
+func (b *Bench) insertReplies(id, n int) error {
+	if _, err := b.st.DB.Exec(`INSERT INTO reply (p_id, name, email, no, sex, age, phone, answers)
+		SELECT $1, '홍길동', 'hong@example.com', '2020123', 1, 102, '010-1234-5678', $2::jsonb
+		FROM generate_series(1, $3)`, id, b.answers, n); err != nil {
+		return fmt.Errorf("insert replies: %w", err)
 	}
 	if _, err := b.st.DB.Exec(`VACUUM ANALYZE`); err != nil {
 		return fmt.Errorf("vacuum: %w", err)
 	}
-	b.note("psql: INSERT INTO reply (...) SELECT ..., :'answers'::jsonb FROM generate_series(1, N)  (N = 1000, 10000); VACUUM ANALYZE")
 	return nil
 }
 
+// writeStimuli writes small real JPEGs: the service reads every image's
+// header for its width and height.
 func writeStimuli(dir, prefix string, pairs int) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	for i := 1; i <= pairs; i++ {
-		for _, side := range []string{"ori", "inv"} {
-			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s_%05d_%s.jpg", prefix, i, side)), jpegHead, 0o644); err != nil {
+		for side, kind := range []string{"ori", "inv"} {
+			img := testkit.Encode(testkit.Stimulus(i, side, 32), testkit.JPEG)
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s_%05d_%s.jpg", prefix, i, kind)), img, 0o644); err != nil {
 				return err
 			}
 		}
@@ -109,7 +118,10 @@ func (b *Bench) writeBodies() error {
 	b.startBody, b.submitBody = filepath.Join(b.work, "start.json"), filepath.Join(b.work, "submit.json")
 	submit := fmt.Sprintf(`{%s,"p_id":%d,"answers":%s,"token":"TOKENMARK"}`, person, b.mainID, b.answers)
 	b.submitBytes = len(submit) + 8
-	if err := os.WriteFile(b.startBody, []byte("{"+person+"}"), 0o644); err != nil {
+	// Each start is a new participant (PERSONMARK: their student number and
+	// e-mail), so each one creates a run, as a class does.
+	start := `{"name":"홍길동","email":"PERSONMARK@example.com","no":"PERSONMARK","sex":2,"age":25,"phone":"010-1234-5678"}`
+	if err := os.WriteFile(b.startBody, []byte(start), 0o644); err != nil {
 		return err
 	}
 	return os.WriteFile(b.submitBody, []byte(submit), 0o644)

@@ -23,8 +23,13 @@ type wrkResult struct {
 // books its CPU under "NAME (wrk)" and keeps its raw output in the work
 // folder. args go after the URL (-s script -- script args).
 func (b *Bench) wrk(name, url string, args ...string) (wrkResult, error) {
-	say("wrk %s: %d connections, %v", name, b.cfg.conns, b.cfg.duration)
-	all := append([]string{"-t2", fmt.Sprintf("-c%d", b.cfg.conns), fmt.Sprintf("-d%ds", int(b.cfg.duration.Seconds())),
+	return b.wrkConns(name, b.cfg.conns, url, args...)
+}
+
+// wrkConns is wrk with this many connections (one thread for one).
+func (b *Bench) wrkConns(name string, conns int, url string, args ...string) (wrkResult, error) {
+	say("wrk %s: %d connections, %v", name, conns, b.cfg.duration)
+	all := append([]string{fmt.Sprintf("-t%d", min(2, conns)), fmt.Sprintf("-c%d", conns), fmt.Sprintf("-d%ds", int(b.cfg.duration.Seconds())),
 		"--timeout", "10s", "--latency", url}, args...)
 	cmd := exec.Command("wrk", all...)
 	m := b.cpuBegin()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/rand"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/psyx-lab/psyx/internal/testkit"
 )
 
 // upload: a 300-pair pack of 500 KB files (~300 MB) through Nginx with the
@@ -17,11 +18,7 @@ import (
 // peak RSS of each, against cat + fsync of the same 600 files.
 func (b *Bench) upload() error {
 	say("upload: a 300-pair pack of ~500 KB files (~300 MB)")
-	blob := make([]byte, 500<<10)
-	copy(blob, jpegHead)
-	if _, err := rand.Read(blob[len(jpegHead):]); err != nil {
-		return err
-	}
+	blob := testkit.PaddedJPEG(500 << 10) // a real JPEG's header, then filler
 	blobPath, err := b.writeWorkFile("blob.jpg", blob)
 	if err != nil {
 		return err
@@ -54,7 +51,7 @@ func (b *Bench) upload() error {
 	b.row("upload RSS straight: before / peak", fmt.Sprintf("%s / %s MB", mb(straight.rss), mb(straight.hwm)),
 		"growth < 64 MB", mb(straight.hwm-straight.rss)+" MB "+verdict(straight.hwm-straight.rss < 64*1024))
 	b.note("nginx with the site of psyx render-config nginx-site (as install.sh renders it) on %s, proxying to psyx", b.st.BaseURL)
-	b.note("curl -u admin:PW -F pack_name=big -F sex=1 -F age_min=110 -F age_max=120 -F 'file=@blob.jpg;filename=big/big_NNNNN_ori.jpg' ... x600 %s/api/admin/create   (500 KB random bytes after a JPEG header); then the same to %s directly", b.st.BaseURL, b.base)
+	b.note("curl -u admin:PW -F pack_name=big -F sex=1 -F age_min=110 -F age_max=120 -F 'file=@blob.jpg;filename=big/big_NNNNN_ori.jpg' ... x600 %s/api/admin/create   (a 32×32 JPEG padded to 500 KB); then the same to %s directly", b.st.BaseURL, b.base)
 	b.note("GET %s/api/admin/remove?id=ID   (the big pack goes again)", b.base)
 	b.note("for each of the 600 files: cat blob.jpg > DIR/FILE; then sync DIR/*   (fsync of each file)")
 	return nil

@@ -86,7 +86,7 @@ func (c *child) start(t *testing.T) {
 			t.Fatalf("service exited at start:\n%s", c.out.String())
 		default:
 		}
-		return healthy(c.Base)
+		return testkit.Healthy(c.Base)
 	})
 }
 
@@ -218,14 +218,4 @@ func entries(t *testing.T, dir string) []string {
 		out = append(out, e.Name())
 	}
 	return out
-}
-
-// healthy tells whether the service at base answers /api/health with 200.
-func healthy(base string) bool {
-	res, err := http.Get(base + "/api/health")
-	if err != nil {
-		return false
-	}
-	res.Body.Close()
-	return res.StatusCode == 200
 }

@@ -51,16 +51,42 @@ func (r *Run) State(now time.Time, abandonAfter time.Duration) RunState {
 
 // NewRun is what a start stores or resumes.
 type NewRun struct {
-	Token  string
-	PackID int
+	Token string
 	Person
-	Served json.RawMessage
-	Client json.RawMessage
+	Served *Served
+	// ServedJSON is Served as file names, the JSON the run keeps.
+	ServedJSON json.RawMessage
+	Client     json.RawMessage
 }
 
 // Served is a run's pack and the order and sides it showed the pairs in,
-// trial by trial: element 0 of each pair was on the left.
+// compactly: trial i showed pair Order[i]>>1, with its inv file on the
+// left when Order[i]&1 is 1. A few hundred bytes a run, so many can be kept.
 type Served struct {
 	PackID int
-	Pairs  []Pair
+	Order  []int32
+}
+
+// Trial is where the files shown at trial i sit in the pack: the left one
+// and the right one.
+func (s *Served) Trial(i int) (left, right FileRef) {
+	pair, swapped := int(s.Order[i]>>1), int(s.Order[i]&1)
+	return FileRef{Pair: pair, Side: swapped}, FileRef{Pair: pair, Side: 1 - swapped}
+}
+
+// AppendJSON appends the served order as [[left, right], ...] file names.
+func (s *Served) AppendJSON(b []byte, pack *PackFiles) []byte {
+	b = append(b, '[')
+	for i := range s.Order {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		l, r := s.Trial(i)
+		b = append(b, '[', '"')
+		b = append(b, pack.Pairs[l.Pair][l.Side]...)
+		b = append(b, '"', ',', '"')
+		b = append(b, pack.Pairs[r.Pair][r.Side]...)
+		b = append(b, '"', ']')
+	}
+	return append(b, ']')
 }

@@ -97,6 +97,16 @@ func served(t *testing.T, np model.NewPack) json.RawMessage {
 	return b
 }
 
+// newRun is person p's start of pack id (np), shown in pack order, ori left.
+func newRun(t *testing.T, np model.NewPack, id int, p model.Person, token string) model.NewRun {
+	t.Helper()
+	sv := &model.Served{PackID: id, Order: make([]int32, len(np.Pairs))}
+	for i := range sv.Order {
+		sv.Order[i] = int32(i << 1)
+	}
+	return model.NewRun{Token: token, Person: p, Served: sv, ServedJSON: served(t, np)}
+}
+
 // answers are the first n of np's pairs answered F in 0.5 s, as stored.
 func answers(np model.NewPack, n int, key string) json.RawMessage {
 	var out []any

@@ -61,9 +61,17 @@ SELECT p_id FROM pack
 WHERE sex = $1 AND int4range(age_min, age_max, '[]') @> $2::integer`
 
 // MatchPack finds the one pack for a participant's sex and age; the
-// exclusion constraint guarantees there is at most one.
+// exclusion constraint guarantees there is at most one. A match found is
+// kept: while its pack exists no other can cover that sex and age (ranges
+// never overlap and packs never change), and a run inserted for a pack
+// deleted meanwhile fails its foreign key, which drops the match (packGone).
 func (s *Store) MatchPack(ctx context.Context, sex, age int) (*model.PackFiles, error) {
-	var id int
+	s.packsMu.RLock()
+	id, ok := s.matches[[2]int{sex, age}]
+	s.packsMu.RUnlock()
+	if ok {
+		return s.PackFiles(ctx, id)
+	}
 	err := s.db.GetContext(ctx, &id, matchPack, sex, age)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, model.Errorf(model.NotFound, "No Suitable Pack for You")
@@ -71,7 +79,18 @@ func (s *Store) MatchPack(ctx context.Context, sex, age int) (*model.PackFiles, 
 	if err != nil {
 		return nil, fmt.Errorf("match pack: %w", err)
 	}
+	s.packsMu.Lock()
+	s.matches[[2]int{sex, age}] = id
+	s.packsMu.Unlock()
 	return s.PackFiles(ctx, id)
+}
+
+// packGone is what inserting for a pack that no longer exists means: its
+// cached files and matches go, and the participant is told there is no
+// pack (the API matches again once).
+func (s *Store) packGone(id int) error {
+	s.forget(id)
+	return model.Errorf(model.NotFound, "No Suitable Pack for You")
 }
 
 const packByID = `
@@ -112,6 +131,11 @@ func (s *Store) PackFiles(ctx context.Context, id int) (*model.PackFiles, error)
 func (s *Store) forget(id int) {
 	s.packsMu.Lock()
 	delete(s.packs, id)
+	for k, v := range s.matches {
+		if v == id {
+			delete(s.matches, k)
+		}
+	}
 	s.packsMu.Unlock()
 }
 

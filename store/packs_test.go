@@ -116,7 +116,7 @@ func TestDeleteCascades(t *testing.T) {
 	id := createPack(t, st, np)
 	for i := range 2 {
 		p := person(i)
-		if _, _, err := st.StartRun(ctx, model.NewRun{Token: tokenOf(i), PackID: id, Person: p, Served: served(t, np)}, t0, time.Hour); err != nil {
+		if _, _, err := st.StartRun(ctx, newRun(t, np, id, p, tokenOf(i)), t0, time.Hour); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -11,9 +11,9 @@ import (
 	"github.com/psyx-lab/psyx/model"
 )
 
-// servedCacheSize bounds the served orders kept in memory: a few hundred
-// bytes each, a whole class many times over.
-const servedCacheSize = 20000
+// servedCacheSize bounds the served orders kept in memory: about 1 KB each
+// for 300 pairs, a whole class many times over.
+const servedCacheSize = 50000
 
 // RunServed returns what a run showed, from the cache when it can: the
 // order never changes once a run is created. An unknown token is
@@ -36,11 +36,31 @@ func (s *Store) RunServed(ctx context.Context, token string) (*model.Served, err
 	if err != nil {
 		return nil, fmt.Errorf("read run: %w", err)
 	}
-	sv = &model.Served{PackID: row.PackID}
-	if err := json.Unmarshal(row.Served, &sv.Pairs); err != nil {
-		return nil, fmt.Errorf("run %s: decode served order: %w", token, err)
+	pack, err := s.PackFiles(ctx, row.PackID)
+	if err != nil {
+		return nil, err
+	}
+	if sv, err = servedOrder(pack, row.Served); err != nil {
+		return nil, fmt.Errorf("run %s: %w", token, err)
 	}
 	s.remember(token, sv)
+	return sv, nil
+}
+
+// servedOrder reads a run's stored [[left, right], ...] as pack positions.
+func servedOrder(pack *model.PackFiles, raw []byte) (*model.Served, error) {
+	var pairs [][2]string
+	if err := json.Unmarshal(raw, &pairs); err != nil {
+		return nil, fmt.Errorf("decode served order: %w", err)
+	}
+	sv := &model.Served{PackID: pack.ID, Order: make([]int32, len(pairs))}
+	for i, p := range pairs {
+		left, ok := pack.File([]byte(p[0]))
+		if !ok {
+			return nil, fmt.Errorf("served order: %q is not a file of pack %d", p[0], pack.ID)
+		}
+		sv.Order[i] = int32(left.Pair<<1 | left.Side)
+	}
 	return sv, nil
 }
 

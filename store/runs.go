@@ -35,9 +35,10 @@ func (s *Store) StartRun(ctx context.Context, nr model.NewRun, now time.Time, re
 	err = st.QueryRowContext(ctx, newRunArgs(nr, now)...).Scan(&token)
 	switch {
 	case err == nil:
+		s.remember(nr.Token, nr.Served)
 		return fresh(nr, now), false, nil
 	case pqCode(err) == codeForeignKey:
-		return nil, false, model.Errorf(model.NotFound, "No Suitable Pack for You")
+		return nil, false, s.packGone(nr.Served.PackID)
 	case errors.Is(err, sql.ErrNoRows), pqConstraint(err) == constraintRunToken:
 	default:
 		return nil, false, fmt.Errorf("start run: %w", err)
@@ -57,7 +58,7 @@ var errStartRaced = errors.New("another start of this person won the race")
 
 // fresh is the run newRun stored.
 func fresh(nr model.NewRun, now time.Time) *model.Run {
-	return &model.Run{Token: nr.Token, PackID: nr.PackID, Person: nr.Person, Served: nr.Served,
+	return &model.Run{Token: nr.Token, PackID: nr.Served.PackID, Person: nr.Person, Served: nr.ServedJSON,
 		Answers: json.RawMessage(`[]`), Client: orEmpty(nr.Client), Events: json.RawMessage(`{}`), StartedAt: now, LastSeen: now}
 }
 
@@ -70,8 +71,8 @@ func orEmpty(obj json.RawMessage) json.RawMessage {
 }
 
 func newRunArgs(nr model.NewRun, now time.Time) []any {
-	return []any{nr.Token, nr.PackID, nr.Name, nr.Email, nr.No, nr.Sex, nr.Age, nr.Phone,
-		[]byte(nr.Served), []byte(orEmpty(nr.Client)), now}
+	return []any{nr.Token, nr.Served.PackID, nr.Name, nr.Email, nr.No, nr.Sex, nr.Age, nr.Phone,
+		[]byte(nr.ServedJSON), []byte(orEmpty(nr.Client)), now}
 }
 
 func runFields(r *model.Run) []any {
@@ -104,14 +105,14 @@ func (s *Store) startRunSlow(ctx context.Context, nr model.NewRun, now time.Time
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
 			return nil, false, fmt.Errorf("start run: read token: %w", err)
-		case r.PackID == nr.PackID && r.No == nr.No && r.Email == nr.Email && r.FinishedAt == nil:
+		case r.PackID == nr.Served.PackID && r.No == nr.No && r.Email == nr.Email && r.FinishedAt == nil:
 			resume = r
 		default:
 			return nil, false, errTokenUsed
 		}
 	}
 	if resume == nil {
-		r, err := scanRun(tx.QueryRowxContext(ctx, openRunOf, nr.PackID, nr.No, nr.Email))
+		r, err := scanRun(tx.QueryRowxContext(ctx, openRunOf, nr.Served.PackID, nr.No, nr.Email))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
@@ -141,12 +142,15 @@ func (s *Store) startRunSlow(ctx context.Context, nr model.NewRun, now time.Time
 	case pqConstraint(err) == constraintRunToken:
 		return nil, false, errTokenUsed
 	case pqCode(err) == codeForeignKey:
-		return nil, false, model.Errorf(model.NotFound, "No Suitable Pack for You")
+		return nil, false, s.packGone(nr.Served.PackID)
 	default:
 		return nil, false, fmt.Errorf("start run: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, false, fmt.Errorf("start run: commit: %w", err)
+	}
+	if !resumed {
+		s.remember(nr.Token, nr.Served)
 	}
 	return run, resumed, nil
 }

@@ -17,7 +17,7 @@ func tokenOf(i int) string { return fmt.Sprintf("token-%04d-abcdef", i) }
 
 func startRun(t *testing.T, st *store.Store, np model.NewPack, id int, p model.Person, token string, now time.Time) (*model.Run, bool) {
 	t.Helper()
-	run, resumed, err := st.StartRun(context.Background(), model.NewRun{Token: token, PackID: id, Person: p, Served: served(t, np)}, now, 2*time.Hour)
+	run, resumed, err := st.StartRun(context.Background(), newRun(t, np, id, p, token), now, 2*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,14 +88,14 @@ func TestStartRunToken(t *testing.T) {
 	if !resumed || run.Token != tokenOf(1) {
 		t.Fatalf("the page's own token did not resume: %+v", run)
 	}
-	_, _, err := st.StartRun(ctx, model.NewRun{Token: tokenOf(1), PackID: id, Person: person(2), Served: served(t, np)}, t0, time.Hour)
+	_, _, err := st.StartRun(ctx, newRun(t, np, id, person(2), tokenOf(1)), t0, time.Hour)
 	wantMessage(t, err, "Token Already Used")
 
 	r := &model.Reply{PackID: id, Person: person(1), Answers: answers(np, 2, "J"), Token: sql.NullString{String: tokenOf(1), Valid: true}}
 	if _, err := st.SubmitReply(ctx, r, t0, func(*model.Run) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = st.StartRun(ctx, model.NewRun{Token: tokenOf(1), PackID: id, Person: person(1), Served: served(t, np)}, t0, time.Hour)
+	_, _, err = st.StartRun(ctx, newRun(t, np, id, person(1), tokenOf(1)), t0, time.Hour)
 	wantMessage(t, err, "Token Already Used")
 	// Without the old token, the same person starts afresh.
 	if run, resumed := startRun(t, st, np, id, person(1), tokenOf(9), t0); resumed || run.Token != tokenOf(9) {
@@ -114,8 +114,7 @@ func TestStartRunRace(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			run, _, err := st.StartRun(context.Background(), model.NewRun{Token: tokenOf(100 + i), PackID: id, Person: person(1),
-				Served: served(t, np)}, t0, time.Hour)
+			run, _, err := st.StartRun(context.Background(), newRun(t, np, id, person(1), tokenOf(100+i)), t0, time.Hour)
 			if err != nil {
 				t.Error(err)
 				return
@@ -330,5 +329,43 @@ func TestListCounts(t *testing.T) {
 	st.DB().Get(&rows, `SELECT count(*) FROM reply WHERE p_id = $1`, id)
 	if rows != got.Count {
 		t.Fatalf("tally %d, rows %d", got.Count, rows)
+	}
+}
+
+// A match is kept, and a pack deleted through another instance does not
+// fool it: the run's insert fails, the match goes, the next one is found.
+func TestMatchKeptUntilThePackGoes(t *testing.T) {
+	ctx := context.Background()
+	url := cluster.NewDatabase(t)
+	open := func() *store.Store {
+		st, err := store.Open(ctx, url, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		if _, err := st.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	a, b := open(), open()
+	old := pack("female20s", 2, 20, 29, 2)
+	oldID := createPack(t, b, old)
+	if pf, err := a.MatchPack(ctx, 2, 25); err != nil || pf.ID != oldID {
+		t.Fatalf("match: %v %v", pf, err)
+	}
+	if _, err := b.DeletePack(ctx, oldID, &folder{}); err != nil {
+		t.Fatal(err)
+	}
+	newer := pack("women20s", 2, 18, 30, 2)
+	newID := createPack(t, b, newer)
+	_, _, err := a.StartRun(ctx, newRun(t, old, oldID, person(1), tokenOf(1)), t0, time.Hour)
+	wantMessage(t, err, "No Suitable Pack for You")
+	pf, err := a.MatchPack(ctx, 2, 25)
+	if err != nil || pf.ID != newID {
+		t.Fatalf("after the pack went, matched %v %v; want pack %d", pf, err, newID)
+	}
+	if _, _, err := a.StartRun(ctx, newRun(t, newer, newID, person(1), tokenOf(1)), t0, time.Hour); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -33,6 +33,7 @@ type Store struct {
 	// process deletes it).
 	packsMu sync.RWMutex
 	packs   map[int]*model.PackFiles
+	matches map[[2]int]int // (sex, age) -> p_id; see MatchPack
 
 	servedMu sync.Mutex
 	served   map[string]*model.Served // token -> what the run showed; see RunServed
@@ -55,7 +56,7 @@ func Open(ctx context.Context, url string, maxConns int) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	return &Store{db: db, packs: map[int]*model.PackFiles{}, served: map[string]*model.Served{}, stmts: map[string]*sql.Stmt{}}, nil
+	return &Store{db: db, packs: map[int]*model.PackFiles{}, matches: map[[2]int]int{}, served: map[string]*model.Served{}, stmts: map[string]*sql.Stmt{}}, nil
 }
 
 // Close closes the connection pool.

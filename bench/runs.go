@@ -1,0 +1,118 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// progressRuns is how many runs progress saves into: more than wrk sends
+// in one run at this machine's rate, fewer than the service keeps the
+// served order of in memory.
+const progressRuns = 30000
+
+// makeServed sets b.served: the main pack's 300 pairs in pack order, ori on
+// the left, as a start stores them; b.answers answers them in that order.
+func (b *Bench) makeServed() {
+	var s strings.Builder
+	s.WriteString("[")
+	for i := 1; i <= 300; i++ {
+		if i > 1 {
+			s.WriteString(",")
+		}
+		fmt.Fprintf(&s, `["face_%05d_ori.jpg","face_%05d_inv.jpg"]`, i, i)
+	}
+	s.WriteString("]")
+	b.served = s.String()
+}
+
+// progress: POST /api/reply/progress. First 150 answers into runs made by
+// SQL, whose served order the service has not seen yet (it reads and
+// decodes it: what the first save after a restart costs); then 10 more
+// answers into each of them, its order now in memory: what a page's save
+// every 10 trials costs.
+func (b *Bench) progress() error {
+	say("progress: %d runs to save into", progressRuns)
+	if _, err := b.st.DB.Exec(`INSERT INTO run (token, p_id, name, email, no, sex, age, phone, served, started_at, last_seen)
+		SELECT 'bench-run-' || i, $1, '홍길동', 'b' || i || '@example.com', 'b' || i, 2, 25, '010-1234-5678', $2::jsonb, now(), now()
+		FROM generate_series(1, $3) i`, b.mainID, b.served, progressRuns); err != nil {
+		return fmt.Errorf("make runs: %w", err)
+	}
+	if _, err := b.st.DB.Exec(`ANALYZE run`); err != nil {
+		return err
+	}
+	items := strings.SplitAfter(strings.TrimSuffix(strings.TrimPrefix(b.answers, "["), "]"), "],")
+	for _, pass := range []struct {
+		name, what string
+		n          int
+	}{
+		{"progress", "first save after a restart (order read from the database)", 150},
+		{"progress-next", "a page's next save (+10 answers, order in memory)", 160},
+	} {
+		body := fmt.Sprintf(`{"token":"TOKENMARK","answers":[%s],"events":{"blur":1,"hidden_ms":0,"resized":0}}`,
+			strings.TrimSuffix(strings.Join(items[:pass.n], ""), ","))
+		path, err := b.writeWorkFile(pass.name+".json", []byte(body))
+		if err != nil {
+			return err
+		}
+		r, err := b.wrk(pass.name, b.base, "-s", b.benchFile("progress.lua"), "--", path, "2", fmt.Sprint(progressRuns))
+		if err != nil {
+			return err
+		}
+		var saved int64
+		b.st.DB.QueryRow(`SELECT count(*) FROM run WHERE token LIKE 'bench-run-%' AND answered = $1`, pass.n).Scan(&saved)
+		b.row(fmt.Sprintf("progress, %d answers (%d KB), %s: p50 / p99 at %d conns", pass.n, len(body)>>10, pass.what, b.cfg.conns),
+			fmt.Sprintf("%.2f / %.2f ms", r.p50, r.p99), "p99 < 50 ms", verdict(r.p99 < 50))
+		b.row(pass.name+" rate", fmt.Sprintf("%.0f req/s (%d non-2xx; %d runs hold %d answers)", r.rps, r.non2xx, saved, pass.n), "", "")
+	}
+	b.note("psql: INSERT INTO run (...) SELECT 'bench-run-' || i, ... FROM generate_series(1, %d) i; wrk -t2 -c%d -d%v --latency -s bench/progress.lua %s -- progress.json 2 %d   (150 answers per run, then 160)", progressRuns, b.cfg.conns, b.cfg.duration, b.base, progressRuns)
+	return nil
+}
+
+// listAtScale: the list with 100 packs at 1,000,000 replies and at least
+// 100,000 unfinished runs (5,000 of them running), made by SQL, the
+// tallies kept by the same triggers as always.
+func (b *Bench) listAtScale() error {
+	var replies, runs int64
+	b.st.DB.QueryRow(`SELECT (SELECT count(*) FROM reply), (SELECT count(*) FROM run WHERE finished_at IS NULL)`).Scan(&replies, &runs)
+	say("list at scale: adding %d replies and %d unfinished runs", max(0, 1_000_000-replies), max(0, 100_000-runs))
+	t0 := time.Now()
+	// In batches, as submits come: one transaction updating a pack's tally
+	// row thousands of times makes PostgreSQL walk ever longer version
+	// chains of that row.
+	for from := int64(1); from <= 1_000_000-replies; from += 10_000 {
+		to := min(from+9_999, 1_000_000-replies)
+		if _, err := b.st.DB.Exec(`INSERT INTO reply (p_id, name, email, no, sex, age, phone, answers)
+			SELECT (SELECT array_agg(p_id ORDER BY p_id) FROM pack)[1 + i % 100], '홍길동', 'm' || i || '@example.com', 'm' || i,
+			       1, 30, '010-1234-5678', '[]'
+			FROM generate_series($1::bigint, $2::bigint) i`, from, to); err != nil {
+			return fmt.Errorf("add replies: %w", err)
+		}
+	}
+	for from := int64(1); from <= 100_000-runs; from += 10_000 {
+		to := min(from+9_999, 100_000-runs)
+		if _, err := b.st.DB.Exec(`INSERT INTO run (token, p_id, name, email, no, sex, age, phone, served, started_at, last_seen)
+			SELECT 'scale-run-' || i, (SELECT array_agg(p_id ORDER BY p_id) FROM pack)[1 + i % 100], '홍길동',
+			       's' || i || '@example.com', 's' || i, 1, 30, '010-1234-5678', '[]',
+			       now() - interval '2 hours', now() - interval '1 hour'
+			FROM generate_series($1::bigint, $2::bigint) i`, from, to); err != nil {
+			return fmt.Errorf("add runs: %w", err)
+		}
+	}
+	// The runs the start and progress scenarios made were all seen in the
+	// last minutes; in a real lab most unfinished runs are old. Age them
+	// all, then let 5,000 (a big class at once) be running.
+	if _, err := b.st.DB.Exec(`UPDATE run SET last_seen = now() - interval '1 hour' WHERE finished_at IS NULL`); err != nil {
+		return err
+	}
+	if _, err := b.st.DB.Exec(`UPDATE run SET last_seen = now() WHERE token IN
+		(SELECT token FROM run WHERE finished_at IS NULL ORDER BY token LIMIT 5000)`); err != nil {
+		return err
+	}
+	if _, err := b.st.DB.Exec(`VACUUM ANALYZE`); err != nil {
+		return err
+	}
+	say("made in %v", time.Since(t0).Round(time.Second))
+	b.note("psql: INSERT INTO reply (...) SELECT ... FROM generate_series(1, N) up to 1,000,000 replies over the 100 packs; INSERT INTO run (...) up to 100,000 unfinished runs; every unfinished run last seen an hour ago but 5,000 seen now; VACUUM ANALYZE (%v)", time.Since(t0).Round(time.Second))
+	return b.list("list3", " (1,000,000 replies, 100,000 unfinished runs)")
+}

@@ -9,7 +9,7 @@ import (
 // progressRuns is how many runs progress saves into: more than wrk sends
 // in one run at this machine's rate, fewer than the service keeps the
 // served order of in memory.
-const progressRuns = 30000
+const progressRuns = 15000
 
 // makeServed sets b.served: the main pack's 300 pairs in pack order, ori on
 // the left, as a start stores them; b.answers answers them in that order.

@@ -72,3 +72,29 @@ func TestTrials(t *testing.T) {
 		})
 	}
 }
+
+// At most maxOpen packs' statistics stay open, the least recently used go
+// first, and one still loading is never dropped.
+func TestEviction(t *testing.T) {
+	s := &Service{packs: map[int]*pack{}}
+	ready := func(used uint64) *pack {
+		p := &pack{ready: make(chan struct{}), used: used}
+		close(p.ready)
+		return p
+	}
+	for id := 1; id <= maxOpen; id++ {
+		s.packs[id] = ready(uint64(10 + id))
+	}
+	s.packs[2].used = 1 // the least recently used
+	s.packs[99] = &pack{ready: make(chan struct{})}
+	s.evict(99)
+	if len(s.packs) != maxOpen {
+		t.Fatalf("%d packs open, want %d", len(s.packs), maxOpen)
+	}
+	if _, ok := s.packs[2]; ok {
+		t.Fatal("the least recently used pack stayed")
+	}
+	if _, ok := s.packs[99]; !ok {
+		t.Fatal("the pack being loaded went")
+	}
+}

@@ -37,14 +37,21 @@ type Service struct {
 
 	mu      sync.Mutex
 	packs   map[int]*pack
+	ticks   uint64 // counts requests for statistics, to order them by use
 	loading sync.WaitGroup
 }
+
+// maxOpen is how many packs' statistics are kept open (about 28 MB each for
+// 300 pairs: the infoVal reference); a researcher looks at one or two at a
+// time, and reopening one costs tens of milliseconds.
+const maxOpen = 4
 
 // pack is one pack's statistics, loaded (or computed) once, and its caches.
 type pack struct {
 	ready chan struct{} // closed once stats or err is set
 	stats *results.Stats
 	err   error
+	used  uint64 // when it was last asked for, in Service.ticks; 0: never
 
 	mu       sync.Mutex
 	group    *groupCache
@@ -63,11 +70,25 @@ func (s *Service) statsPath(id int) string {
 	return filepath.Join(s.statsDir, strconv.Itoa(id)+".stats")
 }
 
-// Prepare starts computing a new pack's statistics in the background, so
-// the researcher's first look at its results does not wait for it.
-func (s *Service) Prepare(id int) { s.entry(id) }
+// Prepare computes a new pack's statistics file in the background, so the
+// researcher's first look at its results does not wait for it; they are
+// opened when first asked for.
+func (s *Service) Prepare(id int) {
+	s.loading.Go(func() {
+		p := s.entry(id)
+		<-p.ready
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.packs[id] == p && p.used == 0 {
+			delete(s.packs, id) // nobody asked for it yet: do not keep it open
+		}
+	})
+}
 
-// entry returns the pack's entry, starting its load when there is none.
+// entry returns the pack's entry, starting its load when there is none and
+// letting the least recently used one go when more than maxOpen are open.
+// A pack let go is dropped, not closed: a request may still be reading it,
+// and its file is closed when the garbage collector takes it.
 func (s *Service) entry(id int) *pack {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -76,8 +97,31 @@ func (s *Service) entry(id int) *pack {
 		p = &pack{ready: make(chan struct{}), infoVals: map[int64]float64{}}
 		s.packs[id] = p
 		s.loading.Go(func() { s.load(id, p) })
+		s.evict(id)
 	}
 	return p
+}
+
+// evict drops the least recently used loaded pack other than keep while
+// more than maxOpen are held.
+func (s *Service) evict(keep int) {
+	for len(s.packs) > maxOpen {
+		oldest := -1
+		for id, p := range s.packs {
+			select {
+			case <-p.ready:
+			default:
+				continue // still loading
+			}
+			if id != keep && (oldest < 0 || p.used < s.packs[oldest].used) {
+				oldest = id
+			}
+		}
+		if oldest < 0 {
+			return
+		}
+		delete(s.packs, oldest)
+	}
 }
 
 // stats waits for the pack's statistics. The load goes on without the
@@ -90,14 +134,16 @@ func (s *Service) stats(ctx context.Context, id int) (*pack, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if p.err != nil {
-		s.mu.Lock()
 		if s.packs[id] == p {
 			delete(s.packs, id)
 		}
-		s.mu.Unlock()
 		return nil, p.err
 	}
+	s.ticks++
+	p.used = s.ticks
 	return p, nil
 }
 

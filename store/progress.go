@@ -13,7 +13,7 @@ import (
 
 // servedCacheSize bounds the served orders kept in memory: about 1 KB each
 // for 300 pairs, a whole class many times over.
-const servedCacheSize = 50000
+const servedCacheSize = 20000
 
 // RunServed returns what a run showed, from the cache when it can: the
 // order never changes once a run is created. An unknown token is

@@ -38,16 +38,21 @@ func benchPack(b *testing.B) (*benchEnv, int) {
 	return e, e.createPack(b, "female20s", 2, 20, 29)
 }
 
+// BenchmarkStart starts a new participant per request: each one matches
+// the pack and stores a run.
 func BenchmarkStart(b *testing.B) {
 	e, _ := benchPack(b)
-	body := mustJSON(b, person())
+	var seq atomic.Int64
+	next := func() []byte {
+		return mustJSON(b, testkit.Person(int(seq.Add(1)), 2, 25))
+	}
 	run := func(b *testing.B, parallel bool) {
 		var bytesOut int64
 		b.ReportAllocs()
 		cpu := cpuClock()
 		if !parallel {
 			for b.Loop() {
-				w := e.serve(b, http.MethodPost, "/api/reply/start", jsonCT(), body)
+				w := e.serve(b, http.MethodPost, "/api/reply/start", jsonCT(), next())
 				mustOK(b, w, "start")
 				bytesOut = w.n
 			}
@@ -55,7 +60,7 @@ func BenchmarkStart(b *testing.B) {
 			setParallel(b)
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					w := e.serve(b, http.MethodPost, "/api/reply/start", jsonCT(), body)
+					w := e.serve(b, http.MethodPost, "/api/reply/start", jsonCT(), next())
 					if w.status != http.StatusOK {
 						b.Errorf("start: %d %s", w.status, w.head.String())
 						return

@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -76,6 +77,9 @@ func (s *Served) Trial(i int) (left, right FileRef) {
 
 // AppendJSON appends the served order as [[left, right], ...] file names.
 func (s *Served) AppendJSON(b []byte, pack *PackFiles) []byte {
+	if len(pack.Pairs) > 0 {
+		b = slices.Grow(b, len(s.Order)*(2*len(pack.Pairs[0][0])+8)+2)
+	}
 	b = append(b, '[')
 	for i := range s.Order {
 		if i > 0 {

@@ -1,6 +1,6 @@
 package e2e
 
-// The admin's runs and results (SPEC "Runs", "Results") in Chromium: the
+// The admin's runs and results (README: Runs, results) in Chromium: the
 // pack table's finished / running / abandoned / last reply, the downloads
 // with unfinished runs, and results.html: the group CI at the stimuli's
 // size with its scaling, a participant's CI on a click, the quality table's

@@ -1,6 +1,6 @@
 package e2e
 
-// The experiment page keeps every trial on the server (SPEC "Runs"): it
+// The experiment page keeps every trial on the server (README: Runs): it
 // sends the machine's facts at start, saves the answers every 10 trials and
 // as the tab closes, and a sign-up on another computer goes on from there to
 // one whole reply; a trial during which the page was hidden is a timeout;

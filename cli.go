@@ -17,6 +17,7 @@ import (
 	"github.com/psyx-lab/psyx/config"
 	"github.com/psyx-lab/psyx/internal/server"
 	"github.com/psyx-lab/psyx/packs"
+	"github.com/psyx-lab/psyx/store"
 )
 
 // version is set at build time: go build -ldflags "-X main.version=1.2.3".
@@ -119,21 +120,31 @@ func serve(stderr io.Writer) error {
 	return errors.Join(runErr, app.Close())
 }
 
-func migrate(stdout io.Writer) error {
+// openMigrated opens the configured database and applies the migrations
+// it lacks, for the one-shot commands.
+func openMigrated(ctx context.Context) (config.Config, *store.Store, []int, error) {
 	cfg, err := loadConfig()
 	if err != nil {
-		return err
+		return cfg, nil, nil, err
 	}
-	ctx := context.Background()
 	st, err := server.OpenStore(ctx, cfg)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return cfg, nil, nil, err
+	}
+	return cfg, st, applied, nil
+}
+
+func migrate(stdout io.Writer) error {
+	_, st, applied, err := openMigrated(context.Background())
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	applied, err := st.Migrate(ctx)
-	if err != nil {
-		return err
-	}
 	fmt.Fprintf(stdout, "migrations applied: %v\n", applied)
 	return nil
 }
@@ -155,19 +166,12 @@ func importPack(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := loadConfig()
-	if err != nil {
-		return err
-	}
 	ctx := context.Background()
-	st, err := server.OpenStore(ctx, cfg)
+	cfg, st, _, err := openMigrated(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	lib, err := packs.NewLibrary(cfg.DataDir, cfg.PairsPerPack, server.NewStderrLogger(stderr))
 	if err != nil {
 		return err

@@ -65,14 +65,8 @@ func TestCreatePackRejects(t *testing.T) {
 			if ct := r.Header.Get("Content-Type"); ct != "text/plain; charset=utf-8" {
 				t.Errorf("content type %q", ct)
 			}
-			if n := e.countPacks(t); n != 1 {
-				t.Errorf("%d packs stored, want the 1 from before", n)
-			}
-			if got := e.dirEntries(t, "packs"); !reflect.DeepEqual(got, []string{"taken"}) {
+			if got := e.wantWhole(t, 1); got[0] != "taken" {
 				t.Errorf("packs folder holds %v", got)
-			}
-			if got := e.dirEntries(t, ".staging"); len(got) != 0 {
-				t.Errorf("staging left %v", got)
 			}
 		})
 	}
@@ -186,11 +180,8 @@ func TestRemovePack(t *testing.T) {
 	if n := e.countReplies(t); n != 0 {
 		t.Errorf("%d replies left after their pack went", n)
 	}
-	if got := e.dirEntries(t, "packs"); !reflect.DeepEqual(got, []string{"kept"}) {
+	if got := e.wantWhole(t, 1); got[0] != "kept" {
 		t.Errorf("packs folder holds %v", got)
-	}
-	if got := e.dirEntries(t, ".staging"); len(got) != 0 {
-		t.Errorf("staging holds %v", got)
 	}
 	// POST with a form body works too.
 	req, _ := http.NewRequest("POST", e.URL+"/api/admin/remove", strings.NewReader(fmt.Sprintf("id=%d", keep)))
@@ -288,15 +279,7 @@ func TestConcurrentCreates(t *testing.T) {
 				if ok != 1 || lost != 1 {
 					t.Fatalf("%d won, %d lost", ok, lost)
 				}
-				if n := e.countPacks(t); n != 1 {
-					t.Fatalf("%d packs stored", n)
-				}
-				if got := e.dirEntries(t, "packs"); len(got) != 1 {
-					t.Fatalf("packs folder holds %v", got)
-				}
-				if got := e.dirEntries(t, ".staging"); len(got) != 0 {
-					t.Fatalf("staging holds %v", got)
-				}
+				e.wantWhole(t, 1)
 			}
 		})
 	}

@@ -82,15 +82,7 @@ func TestUploadCutOff(t *testing.T) {
 		req.Header.Set("Content-Type", ct)
 		req.ContentLength = int64(cut)
 		wantPrefix(t, e.do(t, req), http.StatusBadRequest, "Invalid Upload")
-		if n := e.countPacks(t); n != 0 {
-			t.Fatalf("%d packs stored", n)
-		}
-		if got := e.dirEntries(t, "packs"); len(got) != 0 {
-			t.Fatalf("packs folder holds %v", got)
-		}
-		if got := e.dirEntries(t, ".staging"); len(got) != 0 {
-			t.Fatalf("staging holds %v", got)
-		}
+		e.wantWhole(t, 0)
 	}
 }
 
@@ -101,7 +93,5 @@ func TestBodyLimits(t *testing.T) {
 	// MaxUploadBytes is 8 MB in tests.
 	files := []file{{Name: "big_00001_ori.jpg", Data: append(append([]byte{}, jpeg...), make([]byte, 9<<20)...)}}
 	wantPrefix(t, e.upload(t, form{"big", "1", "1", "2"}, files), http.StatusBadRequest, "Upload Too Large")
-	if got := e.dirEntries(t, ".staging"); len(got) != 0 {
-		t.Fatalf("staging holds %v", got)
-	}
+	e.wantWhole(t, 0)
 }

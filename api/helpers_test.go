@@ -383,3 +383,21 @@ func (e *env) submitAtOnce(t *testing.T, n int, body []byte) {
 		}
 	}
 }
+
+// wantWhole checks that n packs are stored, each with its folder and no
+// other folder, and that nothing is left half-received in staging; it
+// returns the folders' names.
+func (e *env) wantWhole(t *testing.T, n int) []string {
+	t.Helper()
+	if got := e.countPacks(t); got != n {
+		t.Fatalf("%d packs stored, want %d", got, n)
+	}
+	folders := e.dirEntries(t, "packs")
+	if len(folders) != n {
+		t.Fatalf("packs folder holds %v, want %d folders", folders, n)
+	}
+	if got := e.dirEntries(t, ".staging"); len(got) != 0 {
+		t.Fatalf("staging holds %v", got)
+	}
+	return folders
+}

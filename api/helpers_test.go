@@ -349,24 +349,6 @@ func (e *env) errorsLogged() []any {
 	return out
 }
 
-// lockedRand makes a seeded generator safe for concurrent requests.
-type lockedRand struct {
-	mu sync.Mutex
-	r  api.Randomizer
-}
-
-func (l *lockedRand) Shuffle(n int, swap func(i, j int)) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.r.Shuffle(n, swap)
-}
-
-func (l *lockedRand) IntN(n int) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.r.IntN(n)
-}
-
 // submitAtOnce sends n copies of one submit body at the same moment, as a
 // browser retrying over a bad network may, and wants 200 for each.
 func (e *env) submitAtOnce(t *testing.T, n int, body []byte) {

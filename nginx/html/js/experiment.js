@@ -4,6 +4,7 @@
 import { postJSON, loadTexts, fill, tryRequest, retryable, backoff } from './api.js';
 import { loadSession, saveSession, clearSession, loadDone, saveDone, newToken } from './session.js';
 import { RunKeeper } from './progress.js';
+import { unlockAudio, beep } from './sound.js';
 
 const LIMIT_MS = 3000;
 // The server gets the answers so far after every SAVE_EVERY trials.
@@ -111,37 +112,6 @@ function respond(t0) {
     };
     onHide();
   });
-}
-
-// ---- sound ---------------------------------------------------------------
-
-// Browsers only let audio start after a key press on the page; the Space that
-// ends the instructions (or resumes) is that press.
-let audio = null;
-function unlockAudio() {
-  try {
-    audio ??= new AudioContext();
-    if (audio.state === 'suspended') audio.resume();
-  } catch {
-    audio = null;
-  }
-}
-
-function beep() {
-  if (!audio) return;
-  try {
-    const t = audio.currentTime;
-    const osc = audio.createOscillator();
-    const gain = audio.createGain();
-    osc.frequency.value = 880;
-    // A ramp in and out avoids the click of a square edge.
-    gain.gain.setValueAtTime(0.0001, t);
-    gain.gain.exponentialRampToValueAtTime(0.2, t + 0.01);
-    gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.12);
-    osc.connect(gain).connect(audio.destination);
-    osc.start(t);
-    osc.stop(t + 0.13);
-  } catch { /* no sound is better than a stuck trial */ }
 }
 
 // ---- images --------------------------------------------------------------

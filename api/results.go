@@ -91,8 +91,11 @@ func (h *Handler) ci(c *gin.Context) {
 	extendDeadlines(c, downloadDeadline)
 	ctx := c.Request.Context()
 	pack, err := h.Packs.PackFiles(ctx, q.id)
+	if model.ErrorCode(err) == model.NotFound {
+		err = model.Errorf(model.NotFound, "Pack %d Not Found", q.id) // the admin pages' wording
+	}
 	if err != nil {
-		h.fail(c, model.Errorf(model.NotFound, "Pack %d Not Found", q.id))
+		h.fail(c, err) // a database that does not answer is ours: 500
 		return
 	}
 	if q.format == "zip" {

@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/psyx-lab/psyx/internal/testkit"
 	"github.com/psyx-lab/psyx/model"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // resultsBench is a 300-pair pack of 512×512 rcicr-style PNGs with 1,000

@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/psyx-lab/psyx/internal/testkit"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // parallelConns mimics wrk's 64 connections: RunParallel starts

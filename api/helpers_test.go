@@ -22,12 +22,12 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/psyx-lab/psyx/api"
-	"github.com/psyx-lab/psyx/internal/testkit"
 	"github.com/psyx-lab/psyx/packs"
 	"github.com/psyx-lab/psyx/report"
 	"github.com/psyx-lab/psyx/results"
 	"github.com/psyx-lab/psyx/store"
-	"github.com/psyx-lab/psyx/store/pgtest"
+	"github.com/psyx-lab/psyx/tools/pgtest"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 var cluster *pgtest.Cluster

@@ -15,7 +15,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/psyx-lab/psyx/internal/testkit"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // rcicrDir is the reference case R's rcicr made (its README says how).

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/psyx-lab/psyx/internal/testkit"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // The same person signing up again (another computer, another token, their

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/psyx-lab/psyx/api"
-	"github.com/psyx-lab/psyx/internal/testkit"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // listed is one pack of the list.

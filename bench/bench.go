@@ -8,8 +8,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/psyx-lab/psyx/internal/stack"
-	"github.com/psyx-lab/psyx/store/pgtest"
+	"github.com/psyx-lab/psyx/tools/pgtest"
+	"github.com/psyx-lab/psyx/tools/stack"
 )
 
 // Bench is one run: the stack under test, what setup made, and the report

@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/psyx-lab/psyx/internal/stack"
+	"github.com/psyx-lab/psyx/tools/stack"
 )
 
 // start: POST /api/reply/start with wrk, every request a new participant

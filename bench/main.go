@@ -1,8 +1,8 @@
 // Command bench measures Psyx beside its physical limits, in one run, on
 // this machine, loopback only, in about two minutes:
 //
-//   - a durable PostgreSQL cluster (store/pgtest, fsync on, as in production)
-//     and the stack the e2e tests use (internal/stack: psyx under
+//   - a durable PostgreSQL cluster (tools/pgtest, fsync on, as in production)
+//     and the stack the e2e tests use (tools/stack: psyx under
 //     supervisord, Nginx with the production site), psyx built with go build
 //   - setup: a 300-pair pack uploaded through the API, 97 one-pair packs and
 //     two 300-pair packs by `psyx pack import`, 1,000 and 10,000 replies
@@ -34,8 +34,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/psyx-lab/psyx/internal/stack"
-	"github.com/psyx-lab/psyx/store/pgtest"
+	"github.com/psyx-lab/psyx/tools/pgtest"
+	"github.com/psyx-lab/psyx/tools/stack"
 )
 
 type config struct {
@@ -160,7 +160,7 @@ func (b *Bench) startStack() error {
 	if err != nil {
 		return err
 	}
-	b.note("initdb -D DATA -U postgres --auth=trust -E UTF8 --locale=C; fsync=on synchronous_commit=on shared_buffers=128MB max_connections=200, unix socket only (store/pgtest, Durable)")
+	b.note("initdb -D DATA -U postgres --auth=trust -E UTF8 --locale=C; fsync=on synchronous_commit=on shared_buffers=128MB max_connections=200, unix socket only (tools/pgtest, Durable)")
 	say("starting psyx under supervisord and Nginx")
 	if b.st, err = stack.Start(stack.Options{Cluster: b.cluster, DatabaseURL: dbURL, PsyxBin: b.psyxBin,
 		HTMLDir: filepath.Join(b.repo, "nginx", "html"), Root: filepath.Join(b.work, "stack")}); err != nil {

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/psyx-lab/psyx/internal/testkit"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 const person = `"name":"홍길동","email":"hong@example.com","no":"2020123","sex":2,"age":25,"phone":"010-1234-5678"`

@@ -1,7 +1,7 @@
 // Package e2e runs Psyx the way it is deployed: the psyx binary under a real
 // supervisord, behind a real nginx, on a real PostgreSQL, with the configs
 // rendered by the code scripts/install.sh uses (psyx render-config). The
-// stack itself is internal/stack; this file adapts it to tests. Everything
+// stack itself is tools/stack; this file adapts it to tests. Everything
 // listens on loopback, lives in temp folders and is stopped when the test
 // ends.
 package e2e
@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/psyx-lab/psyx/internal/stack"
-	"github.com/psyx-lab/psyx/store/pgtest"
+	"github.com/psyx-lab/psyx/tools/pgtest"
+	"github.com/psyx-lab/psyx/tools/stack"
 )
 
 var (
@@ -90,7 +90,7 @@ type StackOptions struct {
 	Env map[string]string
 }
 
-// Stack is one running deployment (internal/stack's, whose fields and
+// Stack is one running deployment (tools/stack's, whose fields and
 // methods it has), with HTTP clients for the tests.
 type Stack struct {
 	*stack.Stack

@@ -24,7 +24,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
-	"github.com/psyx-lab/psyx/internal/stack"
+	"github.com/psyx-lab/psyx/tools/stack"
 )
 
 // The upload form's fields and buttons: none may move while an upload runs.

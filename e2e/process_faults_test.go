@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/psyx-lab/psyx/internal/testkit"
-	"github.com/psyx-lab/psyx/store/pgtest"
+	"github.com/psyx-lab/psyx/tools/pgtest"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // kill -9 while uploads are half-way: no pack row, no served folder; the

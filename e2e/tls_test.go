@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/psyx-lab/psyx/internal/stack"
 	"github.com/psyx-lab/psyx/nginx"
+	"github.com/psyx-lab/psyx/tools/stack"
 )
 
 // The HTTPS variant through a real Nginx, with a recording upstream in

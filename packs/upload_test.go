@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/psyx-lab/psyx/internal/testkit"
 	"github.com/psyx-lab/psyx/model"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // Every file of a pack has one prefix and every image one size, read from

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/psyx-lab/psyx/internal/testkit"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // The benchmarks share one generated pack (300 pairs of 512×512 grey PNGs),

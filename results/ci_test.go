@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/psyx-lab/psyx/internal/testkit"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 func TestCIs(t *testing.T) {

@@ -3,7 +3,7 @@ package results
 import (
 	"testing"
 
-	"github.com/psyx-lab/psyx/internal/testkit"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // A colour JPEG pack counts by luminance: its CIs equal its grey PNG twin's

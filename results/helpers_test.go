@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/psyx-lab/psyx/internal/testkit"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // testSeed is the random responders' seed of every test pack.

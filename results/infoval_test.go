@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/psyx-lab/psyx/internal/testkit"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // The Gram shortcut against brute force: a random responder's CI norm over

@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/psyx-lab/psyx/internal/testkit"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // Simulated observers on a generated rcicr-style pack: a template observer's

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/psyx-lab/psyx/internal/testkit"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // Each flag fires on a reply made to trigger it, and none on a clean reply;

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/psyx-lab/psyx/internal/testkit"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // The reference case made by R's rcicr (testdata/rcicr/README.md): 60 pairs

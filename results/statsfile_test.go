@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/psyx-lab/psyx/internal/testkit"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // What Compute stores is exact: G from the decoded images, the base, the

@@ -3,7 +3,7 @@
 # the psyx service under a private supervisord, and Nginx in front of it
 # with the production configs, on http://127.0.0.1:8080; the admin login is
 # printed. Ctrl-C stops everything it started; the next run reuses ./var.
-# The work is done in Go (internal/devstack, on internal/stack); this script
+# The work is done in Go (tools/devstack, on tools/stack); this script
 # installs what is missing and starts it.
 #
 #   PSYX_HTTP_PORT       Nginx port (8080)
@@ -19,6 +19,6 @@ cd "$PSYX_ROOT"
 psyx_apt_install postgresql nginx supervisor apache2-utils
 psyx_ensure_go "$PSYX_ROOT/var/go"
 mkdir -p var/bin
-go build -o var/bin/devstack ./internal/devstack
+go build -o var/bin/devstack ./tools/devstack
 # exec: Ctrl-C reaches devstack, which stops the others in order.
 exec var/bin/devstack

@@ -10,7 +10,7 @@ import (
 
 	"github.com/psyx-lab/psyx/model"
 	"github.com/psyx-lab/psyx/store"
-	"github.com/psyx-lab/psyx/store/pgtest"
+	"github.com/psyx-lab/psyx/tools/pgtest"
 )
 
 var cluster *pgtest.Cluster

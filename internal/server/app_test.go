@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/psyx-lab/psyx/internal/testkit"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // On SIGTERM (here: the context ending) the service stops taking

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/psyx-lab/psyx/config"
-	"github.com/psyx-lab/psyx/internal/testkit"
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // startApp runs the service in-process until the test ends.

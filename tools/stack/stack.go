@@ -1,7 +1,7 @@
 // Package stack runs Psyx the way it is deployed: the psyx binary under a
 // real supervisord, behind a real nginx, on a PostgreSQL cluster from
-// store/pgtest, with the configs rendered by the code install.sh uses
-// (psyx render-config). The e2e tests, the local run (internal/devstack)
+// tools/pgtest, with the configs rendered by the code install.sh uses
+// (psyx render-config). The e2e tests, the local run (tools/devstack)
 // and the benchmarks (bench/) all start it from here.
 package stack
 
@@ -21,8 +21,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq" // the driver the service uses too
 
-	"github.com/psyx-lab/psyx/store/pgtest"
 	"github.com/psyx-lab/psyx/supervisor"
+	"github.com/psyx-lab/psyx/tools/pgtest"
 )
 
 // Options shape one stack. Cluster, PsyxBin and HTMLDir are required.

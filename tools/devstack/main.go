@@ -1,7 +1,7 @@
 // Command devstack is the one-command local run behind scripts/run.sh: a
 // PostgreSQL cluster in ./var/pg, the psyx service under a private
 // supervisord and Nginx in front of it with the production configs
-// (internal/stack), an admin login printed. Ctrl-C (or SIGTERM) stops
+// (tools/stack), an admin login printed. Ctrl-C (or SIGTERM) stops
 // everything it started, newest first; the next run reuses ./var.
 //
 //	PSYX_HTTP_PORT       Nginx port (8080)
@@ -10,7 +10,7 @@
 //	                     var/admin-password)
 //	PSYX_PAIRS_PER_PACK, PSYX_TIME_ZONE, ... pass through to the service.
 //
-// Run it from the checkout's root: go run ./internal/devstack.
+// Run it from the checkout's root: go run ./tools/devstack.
 package main
 
 import (
@@ -26,8 +26,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/psyx-lab/psyx/internal/stack"
-	"github.com/psyx-lab/psyx/store/pgtest"
+	"github.com/psyx-lab/psyx/tools/pgtest"
+	"github.com/psyx-lab/psyx/tools/stack"
 )
 
 func main() {

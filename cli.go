@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/psyx-lab/psyx/api"
 	"github.com/psyx-lab/psyx/config"
 	"github.com/psyx-lab/psyx/internal/server"
 	"github.com/psyx-lab/psyx/packs"
@@ -74,7 +75,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "psyx:", err)
+		if msg, ok := api.Message(err); ok {
+			fmt.Fprintln(stderr, "psyx:", msg)
+		} else {
+			fmt.Fprintln(stderr, "psyx:", err)
+		}
 		return 1
 	}
 	return 0

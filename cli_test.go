@@ -45,9 +45,9 @@ func TestRunCommands(t *testing.T) {
 }
 
 func TestPackImportCommand(t *testing.T) {
-	cfg := testkit.Config(t, cluster.NewDatabase(t))
-	t.Setenv("PSYX_DATABASE_URL", cfg.DatabaseURL)
-	t.Setenv("PSYX_DATA_DIR", cfg.DataDir)
+	env := testkit.Env(t, cluster.NewDatabase(t))
+	t.Setenv("PSYX_DATABASE_URL", env["PSYX_DATABASE_URL"])
+	t.Setenv("PSYX_DATA_DIR", env["PSYX_DATA_DIR"])
 	t.Setenv("PSYX_PAIRS_PER_PACK", "2")
 	src := t.TempDir()
 	testkit.WritePackFiles(t, src, "f", 2)
@@ -60,7 +60,7 @@ func TestPackImportCommand(t *testing.T) {
 	if !strings.Contains(errOut.String(), "skipped (not a stimulus image): .DS_Store") {
 		t.Errorf("skipped file not reported: %q", errOut.String())
 	}
-	entries, _ := os.ReadDir(filepath.Join(cfg.DataDir, "packs", "local"))
+	entries, _ := os.ReadDir(filepath.Join(env["PSYX_DATA_DIR"], "packs", "local"))
 	if len(entries) != 4 {
 		t.Errorf("pack folder has %d files", len(entries))
 	}

@@ -36,7 +36,7 @@ func (h *Handler) packJSON(p *model.PackSummary) packJSON {
 }
 
 func (h *Handler) listPacks(c *gin.Context) {
-	list, err := h.Packs.ListPacks(c.Request.Context(), h.Now(), h.RunRules.AbandonAfter)
+	list, err := h.Packs.ListPacks(c.Request.Context(), h.Now(), h.AbandonAfter)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -54,7 +54,7 @@ func (h *Handler) createPack(c *gin.Context) {
 	extendDeadlines(c, uploadDeadline)
 	// Refuse a declared oversize body before reading any of it.
 	if c.Request.ContentLength > h.MaxUploadBytes {
-		h.fail(c, model.Errorf(model.TooLarge, "Upload Too Large: the limit is %d MB", h.MaxUploadBytes>>20))
+		h.fail(c, model.Fail(model.UploadTooLarge, h.MaxUploadBytes>>20))
 		return
 	}
 	body := http.MaxBytesReader(c.Writer, c.Request.Body, h.MaxUploadBytes)
@@ -71,7 +71,7 @@ func (h *Handler) createPack(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	h.Results.Prepare(id)
+	h.Analysis.Prepare(id)
 	text(c, "Pack "+strconv.Itoa(id)+" Added.")
 }
 
@@ -85,25 +85,21 @@ func (h *Handler) checkMeta(c *gin.Context, form map[string]string) (packs.Meta,
 		return meta, err
 	}
 	if taken {
-		return meta, packs.ErrPackExisted
+		return meta, model.Fail(model.PackExisted)
 	}
 	return meta, nil
 }
 
 func (h *Handler) removePack(c *gin.Context) {
-	raw := c.Query("id")
-	if raw == "" {
-		raw = c.PostForm("id")
-	}
-	id, err := strconv.Atoi(raw)
-	if err != nil || id < 1 {
-		h.fail(c, model.Errorf(model.NotFound, "Unknown Pack %s", model.Echo(raw)))
+	id, err := packIDParam(c, "id")
+	if err != nil {
+		h.fail(c, err)
 		return
 	}
 	if _, err := h.Packs.DeletePack(c.Request.Context(), id, h.Folders); err != nil {
 		h.fail(c, err)
 		return
 	}
-	h.Results.Forget(id)
+	h.Analysis.Forget(id)
 	text(c, "Pack "+strconv.Itoa(id)+" Deleted.")
 }

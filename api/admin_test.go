@@ -165,11 +165,11 @@ func TestRemovePack(t *testing.T) {
 		status              int
 		body                string
 	}{
-		{"unknown id", "GET", "?id=99", 400, "Unknown Pack 99"},
-		{"not a number", "GET", "?id=abc", 400, "Unknown Pack abc"},
-		{"no id", "GET", "", 400, "Unknown Pack "},
+		{"unknown id", "GET", "?id=99", 400, "Pack 99 Not Found"},
+		{"not a number", "GET", "?id=abc", 400, "Pack abc Not Found"},
+		{"no id", "GET", "", 400, "Pack  Not Found"},
 		{"delete", "GET", fmt.Sprintf("?id=%d", id), 200, fmt.Sprintf("Pack %d Deleted.", id)},
-		{"again", "POST", fmt.Sprintf("?id=%d", id), 400, fmt.Sprintf("Unknown Pack %d", id)},
+		{"again", "POST", fmt.Sprintf("?id=%d", id), 400, fmt.Sprintf("Pack %d Not Found", id)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

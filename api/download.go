@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 	"go.uber.org/zap"
@@ -16,20 +15,26 @@ import (
 // its unfinished runs): rows go from the database cursor to the client one
 // at a time, so 10,000 replies need no more memory than 10.
 func (h *Handler) download(c *gin.Context) {
-	raw := c.Query("id")
-	id, err := strconv.Atoi(raw)
-	if err != nil || id < 1 {
-		h.fail(c, model.Errorf(model.NotFound, "Pack %s Not Found", model.Echo(raw)))
+	id, err := packIDParam(c, "id")
+	if err != nil {
+		h.fail(c, err)
 		return
 	}
-	format := c.DefaultQuery("format", "json")
-	if format != "json" && format != "csv" {
-		h.fail(c, model.Errorf(model.Invalid, "Unknown Format %s: use json or csv", model.Echo(format)))
+	format, err := formatParam(c, "json", "csv")
+	if err != nil {
+		h.fail(c, err)
 		return
 	}
 	include := c.Query("include")
 	if include != "" && include != "unfinished" {
-		h.fail(c, model.Errorf(model.Invalid, "Unknown Include %s: use unfinished", model.Echo(include)))
+		h.fail(c, model.Fail(unknownInclude, model.Echo(include)))
+		return
+	}
+	// The pack's files read the stored answers; a pack never changes, so
+	// this read may come before the export's snapshot.
+	pack, err := h.Packs.PackFiles(c.Request.Context(), id)
+	if err != nil {
+		h.fail(c, err)
 		return
 	}
 	extendDeadlines(c, downloadDeadline)
@@ -37,7 +42,7 @@ func (h *Handler) download(c *gin.Context) {
 	now := h.Now()
 	var exp exporter = &jsonExporter{h: h, w: w, now: now}
 	if format == "csv" {
-		exp = newCSVExporter(h, w, now)
+		exp = newCSVExporter(h, w, now, pack)
 	}
 	started := false
 	e := model.Export{
@@ -60,7 +65,7 @@ func (h *Handler) download(c *gin.Context) {
 	if include != "" {
 		e.Unfinished = exp.run
 	}
-	err = h.Replies.ExportPack(c.Request.Context(), id, now, h.RunRules.AbandonAfter, e)
+	err = h.Replies.ExportPack(c.Request.Context(), id, now, h.AbandonAfter, e)
 	if err == nil {
 		err = exp.end()
 	}

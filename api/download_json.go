@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/psyx-lab/psyx/model"
+	"github.com/psyx-lab/psyx/runs"
 )
 
 // replyJSON is a reply's own fields; the download writes its stored JSON
@@ -57,7 +58,7 @@ func (e *jsonExporter) reply(r *model.Reply) error {
 	out := replyJSON{ID: &r.ID, PackID: r.PackID, Name: r.Name, Email: r.Email, No: r.No, Sex: r.Sex, Age: r.Age,
 		Phone: r.Phone, Date: &date, State: string(model.RunFinished), Started: e.h.optDate(r.StartedAt)}
 	if r.Token.Valid {
-		code := CompletionCode(r.Token.String)
+		code := runs.CompletionCode(r.Token.String)
 		out.Token, out.Completion = &r.Token.String, &code
 	}
 	return e.object(out, r.Answers, r.Client, r.Events)
@@ -68,7 +69,7 @@ func (e *jsonExporter) run(r *model.Run) error {
 		e.openRuns()
 	}
 	out := replyJSON{PackID: r.PackID, Name: r.Name, Email: r.Email, No: r.No, Sex: r.Sex, Age: r.Age, Phone: r.Phone,
-		Token: &r.Token, State: string(r.State(e.now, e.h.RunRules.AbandonAfter)), Started: e.h.optDate(&r.StartedAt),
+		Token: &r.Token, State: string(r.State(e.now, e.h.AbandonAfter)), Started: e.h.optDate(&r.StartedAt),
 		LastSeen: e.h.optDate(&r.LastSeen), Answered: &r.Answered}
 	return e.object(out, r.Answers, r.Client, r.Events)
 }

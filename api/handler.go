@@ -4,7 +4,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"time"
@@ -15,30 +14,29 @@ import (
 	"github.com/psyx-lab/psyx/model"
 	"github.com/psyx-lab/psyx/packs"
 	"github.com/psyx-lab/psyx/results"
+	"github.com/psyx-lab/psyx/runs"
 )
 
 // PackStore reads and changes packs.
 type PackStore interface {
 	ListPacks(ctx context.Context, now time.Time, abandonAfter time.Duration) ([]model.PackSummary, error)
-	MatchPack(ctx context.Context, sex, age int) (*model.PackFiles, error)
 	PackFiles(ctx context.Context, id int) (*model.PackFiles, error)
 	CreatePack(ctx context.Context, np model.NewPack, folder model.PackFolder) (int, error)
 	DeletePack(ctx context.Context, id int, folders model.FolderRetirer) (string, error)
 	PackNameTaken(ctx context.Context, name string) (bool, error)
 }
 
-// ReplyStore stores and exports replies.
+// ReplyStore exports replies.
 type ReplyStore interface {
-	SubmitReply(ctx context.Context, r *model.Reply, now time.Time, check func(*model.Run) error) (bool, error)
 	ExportPack(ctx context.Context, id int, now time.Time, abandonAfter time.Duration, e model.Export) error
 }
 
-// RunStore keeps runs from their start to their submit.
-type RunStore interface {
-	StartRun(ctx context.Context, nr model.NewRun, now time.Time, resumeWithin time.Duration) (*model.Run, bool, error)
-	RunServed(ctx context.Context, token string) (*model.Served, error)
-	SaveProgress(ctx context.Context, token string, answers json.RawMessage, n int, ev *model.Events, now time.Time) (int, error)
-	Run(ctx context.Context, token string) (*model.Run, error)
+// Participants apply the participant's rules (package runs).
+type Participants interface {
+	Start(ctx context.Context, in runs.StartInput) (*runs.Started, error)
+	Progress(ctx context.Context, token string, answers []byte, ev *model.Events) (int, error)
+	Submit(ctx context.Context, in runs.SubmitInput) (bool, error)
+	Completion(ctx context.Context, token string) (*runs.Completion, error)
 }
 
 // Pinger tells whether the database answers.
@@ -52,34 +50,20 @@ type Folders interface {
 	model.FolderRetirer
 }
 
-// Randomizer orders pairs for a participant.
-type Randomizer interface {
-	Shuffle(n int, swap func(i, j int))
-	IntN(n int) int
-}
-
-// RunRules are the lab's settings for runs.
-type RunRules struct {
-	ResumeWithin  time.Duration // a start resumes the person's run seen less than this ago
-	AbandonAfter  time.Duration // a run not seen for this long is abandoned
-	CompletionURL string        // with {code} and {no}; "" = none
-}
-
 // Deps is everything the handlers use. Every field is required.
 type Deps struct {
 	Packs          PackStore
 	Replies        ReplyStore
-	Runs           RunStore
+	Participants   Participants
 	DB             Pinger
 	Folders        Folders
 	Log            *zap.Logger
 	Rules          Rules
-	RunRules       RunRules
+	AbandonAfter   time.Duration // a run not seen for this long is abandoned
 	Location       *time.Location
 	MaxUploadBytes int64
-	Rand           Randomizer
 	Now            func() time.Time
-	Results        Results
+	Analysis       Analysis
 	Quality        results.Thresholds
 }
 

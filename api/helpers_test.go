@@ -21,10 +21,11 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/psyx-lab/psyx/analysis"
 	"github.com/psyx-lab/psyx/api"
 	"github.com/psyx-lab/psyx/packs"
-	"github.com/psyx-lab/psyx/report"
 	"github.com/psyx-lab/psyx/results"
+	"github.com/psyx-lab/psyx/runs"
 	"github.com/psyx-lab/psyx/store"
 	"github.com/psyx-lab/psyx/tools/pgtest"
 	"github.com/psyx-lab/psyx/tools/testkit"
@@ -49,9 +50,9 @@ type env struct {
 type envOptions struct {
 	pairs   int
 	cluster *pgtest.Cluster
-	rand    api.Randomizer
+	rand    runs.Randomizer
 	clock   *testkit.Clock // nil: the real clock
-	runs    api.RunRules   // zero: the defaults
+	runs    runs.Rules     // zero: the defaults
 }
 
 func newEnv(t *testing.T, opts envOptions) *env {
@@ -111,25 +112,24 @@ func handlerFor(tb testing.TB, st *store.Store, dataDir string, opts envOptions,
 	if opts.rand == nil {
 		opts.rand = rand.New(rand.NewPCG(1, 2))
 	}
-	rep, err := report.New(st, filepath.Join(dataDir, "packs"), filepath.Join(dataDir, "stats"), log)
+	rep, err := analysis.New(st, filepath.Join(dataDir, "packs"), filepath.Join(dataDir, "stats"), log)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { rep.Close() }) // before the data folder goes: cleanups run last first
-	runs := opts.runs
-	if runs == (api.RunRules{}) {
-		runs = api.RunRules{ResumeWithin: 2 * time.Hour, AbandonAfter: 30 * time.Minute}
+	rules := opts.runs
+	if rules == (runs.Rules{}) {
+		rules = runs.Rules{ResumeWithin: 2 * time.Hour, AbandonAfter: 30 * time.Minute}
 	}
 	h := api.New(api.Deps{
-		Packs: st, Replies: st, Runs: st, DB: st, Folders: lib, Log: log,
+		Packs: st, Replies: st, Participants: runs.New(st, &lockedRand{r: opts.rand}, now, rules), DB: st, Folders: lib, Log: log,
 		Rules: api.Rules{Name: regexp.MustCompile(`^[가-힣]{2,}$`), Phone: regexp.MustCompile(`^\d{3}-\d{4}-\d{4}$`),
 			PhoneFormat: "###-####-####"},
-		RunRules:       runs,
+		AbandonAfter:   rules.AbandonAfter,
 		Location:       seoul,
 		MaxUploadBytes: maxUpload,
-		Rand:           &lockedRand{r: opts.rand},
 		Now:            now,
-		Results:        rep,
+		Analysis:       rep,
 		Quality:        results.DefaultThresholds(),
 	})
 	return h

@@ -25,13 +25,13 @@ func readJSONBody(c *gin.Context) (object, error) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, model.Errorf(model.TooLarge, "Invalid Input: body larger than %d bytes", maxJSONBody)
+			return nil, model.Fail(bodyTooLarge, maxJSONBody)
 		}
-		return nil, model.Private(model.Invalid, "Invalid Input: the body could not be read", "body could not be read: "+err.Error())
+		return nil, &model.Error{Reason: bodyUnreadable, Cause: err}
 	}
 	obj, err := decodeObject(body)
 	if err != nil {
-		return nil, model.Errorf(model.Invalid, "Invalid Input: %v", err)
+		return nil, model.Fail(badJSON, err.Error())
 	}
 	return obj, nil
 }

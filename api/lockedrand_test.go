@@ -3,13 +3,13 @@ package api_test
 import (
 	"sync"
 
-	"github.com/psyx-lab/psyx/api"
+	"github.com/psyx-lab/psyx/runs"
 )
 
 // lockedRand makes a seeded generator safe for concurrent requests.
 type lockedRand struct {
 	mu sync.Mutex
-	r  api.Randomizer
+	r  runs.Randomizer
 }
 
 func (l *lockedRand) Shuffle(n int, swap func(i, j int)) {

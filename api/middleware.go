@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -110,17 +111,17 @@ func (h *Handler) sameOrigin() gin.HandlerFunc {
 
 func checkSameOrigin(r *http.Request) error {
 	if mode := r.Header.Get("Sec-Fetch-Mode"); mode == "navigate" || mode == "nested-navigate" {
-		return errCrossSite("a browser navigation")
+		return errCrossSite(errors.New("a browser navigation"))
 	}
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
-		return errCrossSite("Sec-Fetch-Site " + model.Echo(site))
+		return errCrossSite(errors.New("Sec-Fetch-Site " + model.Echo(site)))
 	}
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return nil
 	}
 	if want := siteOrigin(r); !strings.EqualFold(origin, want) {
-		return errCrossSite("origin " + model.Echo(origin) + ", site " + model.Echo(want))
+		return errCrossSite(errors.New("origin " + model.Echo(origin) + ", site " + model.Echo(want)))
 	}
 	return nil
 }
@@ -142,3 +143,7 @@ func siteOrigin(r *http.Request) string {
 	}
 	return scheme + "://" + host
 }
+
+// errCrossSite refuses a state-changing admin request a browser sent from
+// another site or as a navigation; why goes to the log.
+func errCrossSite(why error) error { return &model.Error{Reason: crossSite, Cause: why} }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/psyx-lab/psyx/model"
+	"github.com/psyx-lab/psyx/trials"
 )
 
 // BenchmarkParseSubmit is the service's CPU for reading one 300-answer
@@ -36,11 +37,11 @@ func BenchmarkParseSubmit(b *testing.B) {
 		if _, err := rules.participant(o); err != nil {
 			b.Fatal(err)
 		}
-		list, err := parseAnswers(o["answers"], pack, len(pairs))
+		list, err := trials.Parse(o["answers"], pack, len(pairs))
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := list.eachPairOnce(len(pairs)); err != nil {
+		if err := list.EachPairOnce(len(pairs)); err != nil {
 			b.Fatal(err)
 		}
 	}

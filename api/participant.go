@@ -29,32 +29,32 @@ func (r Rules) participant(o object) (model.Person, error) {
 	var ok bool
 	p.Name, ok = o.str("name")
 	if !ok || utf8.RuneCountInString(p.Name) >= 64 || !r.Name.MatchString(p.Name) {
-		return p, fieldErr("Invalid Name", p.Name)
+		return p, fieldErr(invalidName, p.Name)
 	}
 	p.Email, ok = o.str("email")
 	if !ok || utf8.RuneCountInString(p.Email) >= 48 || !emailRE.MatchString(p.Email) {
-		return p, fieldErr("Invalid Email Address", p.Email)
+		return p, fieldErr(invalidEmail, p.Email)
 	}
 	sex, raw, ok := o.integer("sex")
 	if !ok || (sex != 1 && sex != 2) {
-		return p, fieldErr("Invalid Sex", raw)
+		return p, fieldErr(invalidSex, raw)
 	}
 	p.Sex = sex
 	age, raw, ok := o.integer("age")
 	if !ok || age < 0 || age > 120 {
-		return p, fieldErr("Invalid Age", raw)
+		return p, fieldErr(invalidAge, raw)
 	}
 	p.Age = age
 	p.No, ok = o.str("no")
 	if !ok || utf8.RuneCountInString(p.No) >= 20 || !numberRE.MatchString(p.No) {
-		return p, fieldErr("Invalid ExperimentNo.", p.No)
+		return p, fieldErr(invalidNo, p.No)
 	}
 	p.Phone, ok = o.str("phone")
 	if ok {
 		p.Phone = r.canonicalPhone(p.Phone)
 	}
 	if !ok || !r.Phone.MatchString(p.Phone) {
-		return p, fieldErr("Invalid Phone Number", p.Phone)
+		return p, fieldErr(invalidPhone, p.Phone)
 	}
 	return p, nil
 }
@@ -93,6 +93,6 @@ func (r Rules) canonicalPhone(v string) string {
 
 // fieldErr echoes the value to the person who typed it; the log only learns
 // which field was wrong: these values are personal data.
-func fieldErr(label, value string) error {
-	return model.Private(model.Invalid, label+": "+model.Echo(value), label)
+func fieldErr(reason model.Reason, value string) error {
+	return &model.Error{Reason: reason, Values: []any{model.Echo(value)}, Private: true}
 }

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -9,8 +11,8 @@ import (
 )
 
 // progress saves a run's answers so far and its event counts: retried or
-// repeated saves change nothing, and the server judges every answer by the
-// order and sides the run served.
+// repeated saves change nothing, and every answer is judged by the order
+// and sides the run served.
 func (h *Handler) progress(c *gin.Context) {
 	o, err := readJSONBody(c)
 	if err != nil {
@@ -19,39 +21,23 @@ func (h *Handler) progress(c *gin.Context) {
 	}
 	token, ok := o.str("token")
 	if !ok || !tokenRE.MatchString(token) {
-		h.fail(c, model.Errorf(model.NotFound, "Unknown Run"))
+		h.fail(c, model.Fail(model.UnknownRun))
 		return
 	}
-	ctx := c.Request.Context()
-	served, err := h.Runs.RunServed(ctx, token)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	pack, err := h.Packs.PackFiles(ctx, served.PackID)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	raw, present := o["answers"]
+	answers, present := o["answers"]
 	if !present {
-		h.fail(c, model.Errorf(model.Invalid, "Invalid Input: answers missing"))
-		return
-	}
-	list, err := parseAnswers(raw, pack, len(served.Order))
-	if err == nil {
-		err = list.asServed(served)
-	}
-	if err != nil {
-		h.fail(c, model.Errorf(model.Invalid, "Invalid Input: %v", err))
+		h.fail(c, inputErr(model.Fail(answersMissing)))
 		return
 	}
 	ev, err := parseEvents(o["events"])
 	if err != nil {
-		h.fail(c, model.Errorf(model.Invalid, "Invalid Input: %v", err))
+		h.fail(c, inputErr(model.Fail(badEvents, err.Error())))
 		return
 	}
-	answered, err := h.Runs.SaveProgress(ctx, token, list.json, len(list.trials), ev, h.Now())
+	answered, err := h.Participants.Progress(c.Request.Context(), token, answers, ev)
+	if e := (*model.Error)(nil); errors.As(err, &e) && !slices.Contains(progressOwn, e.Reason) {
+		err = inputErr(e) // an answer of the list is wrong
+	}
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -59,3 +45,7 @@ func (h *Handler) progress(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"answered": answered})
 }
+
+// progressOwn are the conditions a progress save reports as they are; any
+// other is about the answers, "Invalid Input: …".
+var progressOwn = []model.Reason{model.UnknownRun, model.ProgressConflict, model.PackNotFound}

@@ -10,28 +10,17 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/psyx-lab/psyx/model"
+	"github.com/psyx-lab/psyx/analysis"
+	"github.com/psyx-lab/psyx/results"
 )
 
-// qualityRow is a reply's row as the quality table shows it; a value that
-// is undefined (no answered trial, say) is null.
-type qualityRow struct {
-	ReplyID     int64    `json:"r_id"`
-	Name        string   `json:"name"`
-	No          string   `json:"no"`
-	Date        string   `json:"date"`
-	Answered    int      `json:"answered"`
-	Timeouts    int      `json:"timeouts"`
-	TimeoutRate *float64 `json:"timeout_rate"`
-	FastRate    *float64 `json:"fast_rate"`
-	RTMedian    *float64 `json:"rt_median"`
-	RTCV        *float64 `json:"rt_cv"`
-	LeftRate    *float64 `json:"left_rate"`
-	OriRate     *float64 `json:"ori_rate"`
-	InfoVal     *float64 `json:"infoval"`
-	Blur        int      `json:"blur"`
-	HiddenMS    int      `json:"hidden_ms"`
-	Flags       []string `json:"flags"`
+// replyColumns are who a quality row is about; results.Columns are its
+// figures. Both go to the page, which draws the table from them.
+var replyColumns = []results.Column{
+	{Name: "r_id", Label: "r_id", Kind: "id"},
+	{Name: "name", Label: "성명", Kind: "text"},
+	{Name: "no", Label: "학번", Kind: "text"},
+	{Name: "date", Label: "제출일", Kind: "date"},
 }
 
 type rtHistogram struct {
@@ -40,57 +29,74 @@ type rtHistogram struct {
 }
 
 type qualityJSON struct {
-	PackID      int          `json:"p_id"`
-	Pairs       int          `json:"pairs"`
-	Replies     []qualityRow `json:"replies"`
-	RTHistogram rtHistogram  `json:"rt_histogram"`
+	PackID      int              `json:"p_id"`
+	Pairs       int              `json:"pairs"`
+	Columns     []results.Column `json:"columns"`
+	Flags       []results.Flag   `json:"flags"`
+	Replies     []map[string]any `json:"replies"`
+	RTHistogram rtHistogram      `json:"rt_histogram"`
 }
 
-func number(v float64) *float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return nil
-	}
-	return &v
-}
-
-// quality answers a pack's data-quality table, one row per reply.
+// quality answers a pack's data-quality table, one row per reply: as JSON
+// with the description of its columns, or as CSV.
 func (h *Handler) quality(c *gin.Context) {
-	id, err := packIDParam(c)
+	id, err := packIDParam(c, "id")
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	format := c.DefaultQuery("format", "json")
-	if format != "json" && format != "csv" {
-		h.fail(c, model.Errorf(model.Invalid, "Unknown Format %s: use json or csv", model.Echo(format)))
+	format, err := formatParam(c, "json", "csv")
+	if err != nil {
+		h.fail(c, err)
 		return
 	}
 	extendDeadlines(c, downloadDeadline)
-	t, err := h.Results.Quality(c.Request.Context(), id, h.Quality)
+	t, err := h.Analysis.Quality(c.Request.Context(), id, h.Quality)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	out := qualityJSON{PackID: t.PackID, Pairs: t.Pairs, Replies: make([]qualityRow, len(t.Rows)),
-		RTHistogram: rtHistogram{BinMS: 100, Counts: t.RTHistogram}}
-	for i, r := range t.Rows {
-		out.Replies[i] = qualityRow{ReplyID: r.ReplyID, Name: r.Name, No: r.No, Date: h.date(r.Date),
-			Answered: r.Answered, Timeouts: r.Timeouts, TimeoutRate: number(r.TimeoutRate), FastRate: number(r.FastRate),
-			RTMedian: number(r.RTMedian), RTCV: number(r.RTCV), LeftRate: number(r.LeftRate), OriRate: number(r.OriRate),
-			InfoVal: number(r.InfoVal), Blur: r.Blur, HiddenMS: r.HiddenMS, Flags: r.Flags}
-	}
+	cols := results.Columns(h.Quality)
 	c.Header("Cache-Control", "no-store")
-	if format == "json" {
-		c.JSON(http.StatusOK, out)
+	if format == "csv" {
+		h.qualityCSV(c, t, cols)
 		return
 	}
-	h.qualityCSV(c, out)
+	out := qualityJSON{PackID: t.PackID, Pairs: t.Pairs, Columns: append(append([]results.Column{}, replyColumns...), cols...),
+		Flags: results.Flags(), Replies: make([]map[string]any, len(t.Rows)),
+		RTHistogram: rtHistogram{BinMS: results.HistBinMS, Counts: t.RTHistogram}}
+	for i := range t.Rows {
+		r := &t.Rows[i]
+		row := map[string]any{"r_id": r.ReplyID, "name": r.Name, "no": r.No, "date": h.date(r.Date), "flags": r.Flags}
+		for _, col := range cols {
+			row[col.Name] = jsonNumber(col.Value(&r.Quality))
+		}
+		out.Replies[i] = row
+	}
+	c.JSON(http.StatusOK, out)
 }
 
-var qualityHeader = []string{"r_id", "name", "no", "date", "answered", "timeouts", "timeout_rate", "fast_rate",
-	"rt_median", "rt_cv", "left_rate", "ori_rate", "infoval", "blur", "hidden_ms", "flags"}
+// jsonNumber is v for JSON: null when undefined.
+func jsonNumber(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
+}
 
-func (h *Handler) qualityCSV(c *gin.Context, t qualityJSON) {
+// csvNumber is v for a CSV cell: empty when undefined, whole numbers as
+// integers, others to 6 significant digits.
+func csvNumber(v float64, kind results.Kind) string {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return ""
+	case kind == results.KindCount || kind == results.KindMS:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 6, 64)
+}
+
+func (h *Handler) qualityCSV(c *gin.Context, t *analysis.QualityTable, cols []results.Column) {
 	pack, err := h.Packs.PackFiles(c.Request.Context(), t.PackID)
 	if err != nil {
 		h.fail(c, err)
@@ -103,18 +109,18 @@ func (h *Handler) qualityCSV(c *gin.Context, t qualityJSON) {
 		c.Writer.WriteString("\ufeff")
 	}
 	w := csv.NewWriter(c.Writer)
-	w.Write(qualityHeader)
-	num := func(v *float64) string {
-		if v == nil {
-			return ""
-		}
-		return strconv.FormatFloat(*v, 'g', 6, 64)
+	header := make([]string, 0, len(replyColumns)+len(cols)+1)
+	for _, col := range append(append([]results.Column{}, replyColumns...), cols...) {
+		header = append(header, col.Name)
 	}
-	for _, r := range t.Replies {
-		w.Write([]string{strconv.FormatInt(r.ReplyID, 10), r.Name, r.No, r.Date, strconv.Itoa(r.Answered),
-			strconv.Itoa(r.Timeouts), num(r.TimeoutRate), num(r.FastRate), num(r.RTMedian), num(r.RTCV),
-			num(r.LeftRate), num(r.OriRate), num(r.InfoVal), strconv.Itoa(r.Blur), strconv.Itoa(r.HiddenMS),
-			strings.Join(r.Flags, " ")})
+	w.Write(append(header, "flags"))
+	for i := range t.Rows {
+		r := &t.Rows[i]
+		row := []string{strconv.FormatInt(r.ReplyID, 10), r.Name, r.No, h.date(r.Date)}
+		for _, col := range cols {
+			row = append(row, csvNumber(col.Value(&r.Quality), col.Kind))
+		}
+		w.Write(append(row, strings.Join(r.Flags, " ")))
 	}
 	w.Flush()
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/psyx-lab/psyx/api"
+	"github.com/psyx-lab/psyx/runs"
 	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
@@ -68,7 +68,7 @@ func progressBody(token string, answers []any, events map[string]any) map[string
 func TestRunLife(t *testing.T) {
 	clock := testkit.NewClock(time.Date(2026, 3, 2, 14, 0, 0, 0, time.UTC))
 	e := newEnv(t, envOptions{pairs: 10, clock: clock,
-		runs: api.RunRules{ResumeWithin: 2 * time.Hour, AbandonAfter: 30 * time.Minute, CompletionURL: "https://lab.example/credit?code={code}&id={no}"}})
+		runs: runs.Rules{ResumeWithin: 2 * time.Hour, AbandonAfter: 30 * time.Minute, CompletionURL: "https://lab.example/credit?code={code}&id={no}"}})
 	id := e.createPack(t, "female20s", 2, 20, 29)
 	who := person()
 	who["client"] = map[string]any{"screen_w": 1920, "screen_h": 1080, "window_w": 1366, "window_h": 768, "dpr": 1.5,
@@ -119,7 +119,7 @@ func TestRunLife(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.Body), &done); err != nil || r.Status != 200 {
 		t.Fatalf("completion: %d %s", r.Status, r.Body)
 	}
-	if done.Code != api.CompletionCode(s.Token) || len(done.Code) != 9 || done.Code[4] != '-' {
+	if done.Code != runs.CompletionCode(s.Token) || len(done.Code) != 9 || done.Code[4] != '-' {
 		t.Fatalf("code %q", done.Code)
 	}
 	if want := "https://lab.example/credit?code=" + url.QueryEscape(done.Code) + "&id=" + who["no"].(string); done.URL != want {

@@ -15,47 +15,35 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/psyx-lab/psyx/results"
 )
 
 // Config is every setting of the service.
 type Config struct {
-	Addr              string        `toml:"addr"`
-	AllowPublicListen bool          `toml:"allow_public_listen"`
-	DatabaseURL       string        `toml:"database_url"`
-	DataDir           string        `toml:"data_dir"`
-	TimeZone          string        `toml:"time_zone"`
-	PairsPerPack      int           `toml:"pairs_per_pack"`
-	NamePattern       string        `toml:"name_pattern"`
-	PhonePattern      string        `toml:"phone_pattern"`
-	PhoneFormat       string        `toml:"phone_format"`
-	MaxUploadMB       int64         `toml:"max_upload_mb"`
-	ShutdownTimeout   time.Duration `toml:"shutdown_timeout"`
-	ReadHeaderTimeout time.Duration `toml:"read_header_timeout"`
-	DBMaxConns        int           `toml:"db_max_conns"`
-	LogMaxAgeDays     int           `toml:"log_max_age_days"`
-	ResumeWithin      time.Duration `toml:"resume_within"`
-	AbandonAfter      time.Duration `toml:"abandon_after"`
-	CompletionURL     string        `toml:"completion_url"`
-	Quality           Quality       `toml:"quality"`
+	Addr              string             `toml:"addr"`
+	AllowPublicListen bool               `toml:"allow_public_listen"`
+	DatabaseURL       string             `toml:"database_url"`
+	DataDir           string             `toml:"data_dir"`
+	TimeZone          string             `toml:"time_zone"`
+	PairsPerPack      int                `toml:"pairs_per_pack"`
+	NamePattern       string             `toml:"name_pattern"`
+	PhonePattern      string             `toml:"phone_pattern"`
+	PhoneFormat       string             `toml:"phone_format"`
+	MaxUploadMB       int64              `toml:"max_upload_mb"`
+	ShutdownTimeout   time.Duration      `toml:"shutdown_timeout"`
+	ReadHeaderTimeout time.Duration      `toml:"read_header_timeout"`
+	DBMaxConns        int                `toml:"db_max_conns"`
+	LogMaxAgeDays     int                `toml:"log_max_age_days"`
+	ResumeWithin      time.Duration      `toml:"resume_within"`
+	AbandonAfter      time.Duration      `toml:"abandon_after"`
+	CompletionURL     string             `toml:"completion_url"`
+	Quality           results.Thresholds `toml:"quality"`
 
 	// Compiled by Load from the settings above; not read from the file.
 	Location *time.Location `toml:"-"`
 	NameRE   *regexp.Regexp `toml:"-"`
 	PhoneRE  *regexp.Regexp `toml:"-"`
-}
-
-// Quality holds the thresholds that flag a reply in the quality table.
-type Quality struct {
-	TimeoutRate float64 `toml:"timeout_rate"`  // flag "timeouts" above this share of timeouts
-	FastRT      float64 `toml:"fast_rt"`       // an answer faster than this (seconds) is fast
-	FastRate    float64 `toml:"fast_rate"`     // flag "fast" above this share of fast answers
-	SideMin     float64 `toml:"side_min"`      // flag "side-bias" when the share of F is outside
-	SideMax     float64 `toml:"side_max"`      //   [side_min, side_max]
-	OriMin      float64 `toml:"ori_min"`       // flag "ori-bias" when the share choosing ori is outside
-	OriMax      float64 `toml:"ori_max"`       //   [ori_min, ori_max]
-	InfoValMin  float64 `toml:"infoval_min"`   // flag "low-infoval" below this
-	BlurMax     int     `toml:"blur_max"`      // flag "inattentive" when the page lost focus more often
-	HiddenMSMax int     `toml:"hidden_ms_max"` //   or was hidden longer (ms) than this
 }
 
 // Default is the configuration when nothing is set.
@@ -78,8 +66,7 @@ func Default(home string) Config {
 		LogMaxAgeDays:     14,
 		ResumeWithin:      2 * time.Hour,
 		AbandonAfter:      30 * time.Minute,
-		Quality: Quality{TimeoutRate: 0.10, FastRT: 0.2, FastRate: 0.05, SideMin: 0.2, SideMax: 0.8,
-			OriMin: 0.2, OriMax: 0.8, InfoValMin: 1.96, BlurMax: 3, HiddenMSMax: 10000},
+		Quality:           results.DefaultThresholds(),
 	}
 }
 
@@ -163,28 +150,8 @@ func (c *Config) Validate() error {
 			add("completion_url %q: must be an http(s) URL", c.CompletionURL)
 		}
 	}
-	errs = append(errs, c.Quality.validate()...)
+	errs = append(errs, c.Quality.Validate())
 	return errors.Join(errs...)
-}
-
-func (q Quality) validate() []error {
-	var errs []error
-	for name, v := range map[string]float64{"timeout_rate": q.TimeoutRate, "fast_rate": q.FastRate,
-		"side_min": q.SideMin, "side_max": q.SideMax, "ori_min": q.OriMin, "ori_max": q.OriMax} {
-		if v < 0 || v > 1 {
-			errs = append(errs, fmt.Errorf("quality.%s %v: must be a share in [0, 1]", name, v))
-		}
-	}
-	if q.SideMin > q.SideMax || q.OriMin > q.OriMax {
-		errs = append(errs, errors.New("quality: side_min/ori_min must not exceed side_max/ori_max"))
-	}
-	if q.FastRT < 0 || q.FastRT > 60 {
-		errs = append(errs, fmt.Errorf("quality.fast_rt %v: must be seconds in [0, 60]", q.FastRT))
-	}
-	if q.BlurMax < 0 || q.HiddenMSMax < 0 {
-		errs = append(errs, errors.New("quality: blur_max and hidden_ms_max must not be negative"))
-	}
-	return errs
 }
 
 func isLoopback(host string) bool {

@@ -138,7 +138,7 @@ func TestPagesResults(t *testing.T) {
 			t.Errorf("reply %d shows flags %q, the server says %q", r.RID, got, want)
 		}
 	}
-	leftCell := b.js(t, fmt.Sprintf(`document.querySelector('#quality-rows tr[data-rid="%d"] td:nth-child(9)').className`, q.Replies[1].RID))
+	leftCell := b.js(t, fmt.Sprintf(`document.querySelector('#quality-rows tr[data-rid="%d"] td[data-col=left_rate]').className`, q.Replies[1].RID))
 	if !strings.Contains(strings.Join(q.Replies[1].Flags, " "), "side-bias") || !strings.Contains(leftCell, "flagged") {
 		t.Errorf("always-left reply: flags %v, left cell class %q", q.Replies[1].Flags, leftCell)
 	}

@@ -4,65 +4,103 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// Code says whose fault an error is and what kind it is; the API maps each
-// to one HTTP status.
-type Code string
+// Reason names one condition that a person caused (a wrong input, a name
+// taken, a run that does not exist). The layers below the API say which
+// condition happened and with which values; the API alone words the
+// sentence a person reads (api/messages.go), one wording per Reason.
+type Reason string
 
-// The codes. Everything without a code is an internal fault.
+// The conditions the service's lower layers report. Values, in order, are
+// listed beside each; the API may add reasons of its own (input checks).
 const (
-	Invalid   Code = "invalid"   // the input is wrong
-	NotFound  Code = "not_found" // it names something that does not exist
-	Conflict  Code = "conflict"  // it contradicts what is stored
-	Forbidden Code = "forbidden" // a browser may not do this from there
-	TooLarge  Code = "too_large" // the body is over its limit
-	Internal  Code = "internal"
+	PackNotFound     Reason = "pack-not-found"      // id
+	NoSuitablePack   Reason = "no-suitable-pack"    //
+	PackExisted      Reason = "pack-existed"        //
+	PackOverlapped   Reason = "pack-overlapped"     //
+	NothingUploaded  Reason = "nothing-uploaded"    //
+	InvalidPackName  Reason = "invalid-pack-name"   //
+	InvalidAgeBound  Reason = "invalid-age-bound"   //
+	InvalidPackSex   Reason = "invalid-pack-sex"    //
+	InvalidSize      Reason = "invalid-folder-size" //
+	InvalidImage     Reason = "invalid-image"       // file
+	MixedPrefixes    Reason = "mixed-prefixes"      // first prefix, other prefix
+	MixedSizes       Reason = "mixed-sizes"         // file, w, h, first file, w, h
+	UploadTooLarge   Reason = "upload-too-large"    // limit in MB
+	UploadBroken     Reason = "upload-broken"       //
+	UnknownRun       Reason = "unknown-run"         //
+	RunNotFinished   Reason = "run-not-finished"    //
+	TokenUsed        Reason = "token-used"          //
+	ProgressConflict Reason = "progress-conflict"   //
+	AnswersDiffer    Reason = "answers-differ"      // (a submit's answers against those saved)
+	NotForThisPack   Reason = "not-for-this-pack"   // (the person's sex or age)
+	UnknownReply     Reason = "unknown-reply"       // r_id
+	NoReplies        Reason = "no-replies"          // p_id
+	NoAnswers        Reason = "no-answers"          // r_id
 )
 
-// Error is a failure with a message for the person who caused it. Log is
-// what the log gets instead when Message echoes personal data.
+// Error is a condition a person caused, with the values a message names.
+// It carries no sentence: the API words it.
 type Error struct {
-	Code    Code
-	Message string
-	Log     string
+	Reason Reason
+	Values []any
+	// Private marks Values as personal data (a name someone typed): the
+	// person sees them, the log does not.
+	Private bool
+	// Cause is what the log gets beside the reason (a client's broken
+	// upload, say); never shown to the person.
+	Cause error
+	// Detail is a more precise condition that the message adds after its
+	// own (which answer of a submit was wrong).
+	Detail *Error
 }
 
-func (e *Error) Error() string { return e.Message }
+// Fail makes an *Error.
+func Fail(reason Reason, values ...any) *Error { return &Error{Reason: reason, Values: values} }
 
-// Errorf makes an *Error whose log line is its message.
-func Errorf(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+// Error is the reason and its values, for logs and tests: never shown to a
+// person (that is the API's wording).
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(string(e.Reason))
+	if !e.Private {
+		for _, v := range e.Values {
+			fmt.Fprintf(&b, " %v", v)
+		}
+	}
+	if e.Detail != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Detail.Error())
+	}
+	if e.Cause != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Cause.Error())
+	}
+	return b.String()
 }
 
-// Private makes an *Error whose message echoes a personal value: the client
-// sees message, the log only logMsg.
-func Private(code Code, message, logMsg string) *Error {
-	return &Error{Code: code, Message: message, Log: logMsg}
+// Unwrap is the cause, so errors.Is finds it.
+func (e *Error) Unwrap() error { return e.Cause }
+
+// With is e with detail after it.
+func (e *Error) With(detail *Error) *Error {
+	out := *e
+	out.Detail = detail
+	return &out
 }
 
-// ErrorCode is the code of err's *Error, or Internal.
-func ErrorCode(err error) Code {
+// ReasonOf is the reason of err's *Error, or "" when err is none (an
+// internal fault).
+func ReasonOf(err error) Reason {
 	var e *Error
 	if errors.As(err, &e) {
-		return e.Code
+		return e.Reason
 	}
-	return Internal
-}
-
-// LogMessage is what may be logged of err's *Error.
-func (e *Error) LogMessage() string {
-	if e.Log != "" {
-		return e.Log
-	}
-	return e.Message
-}
-
-// Prefixed is e with its message (and log line) after prefix + ": ".
-func (e *Error) Prefixed(prefix string) *Error {
-	return &Error{Code: e.Code, Message: prefix + ": " + e.Message, Log: prefix + ": " + e.LogMessage()}
+	return ""
 }
 
 // maxEcho bounds a value echoed in a message or a log line.

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -50,16 +52,20 @@ func TestRunState(t *testing.T) {
 	}
 }
 
+// An error names its condition and values for the log, never private
+// ones, and is found through wrapping.
 func TestErrors(t *testing.T) {
-	e := Private(Invalid, "Invalid Name: 홍", "Invalid Name")
-	if e.Error() != "Invalid Name: 홍" || e.LogMessage() != "Invalid Name" {
-		t.Fatalf("%q %q", e.Error(), e.LogMessage())
+	e := &Error{Reason: "invalid-name", Values: []any{"홍"}, Private: true}
+	if e.Error() != "invalid-name" {
+		t.Fatalf("private values reach the log line: %q", e.Error())
 	}
-	p := e.Prefixed("Failed")
-	if p.Message != "Failed: Invalid Name: 홍" || p.LogMessage() != "Failed: Invalid Name" || p.Code != Invalid {
-		t.Fatalf("prefixed %+v", p)
+	outer := Fail("submit-failed").With(Fail(PackNotFound, 7))
+	if outer.Error() != "submit-failed: pack-not-found 7" {
+		t.Fatalf("with a detail: %q", outer.Error())
 	}
-	if ErrorCode(p) != Invalid || ErrorCode(nil) != Internal {
-		t.Fatal("codes")
+	cause := errors.New("unexpected EOF")
+	broken := &Error{Reason: UploadBroken, Cause: cause}
+	if !errors.Is(broken, cause) || ReasonOf(fmt.Errorf("receive: %w", broken)) != UploadBroken || ReasonOf(nil) != "" {
+		t.Fatal("the reason or the cause is lost through wrapping")
 	}
 }

@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -93,4 +94,22 @@ func (s *Served) AppendJSON(b []byte, pack *PackFiles) []byte {
 		b = append(b, '"', ']')
 	}
 	return append(b, ']')
+}
+
+// DecodeServed reads a run's stored [[left, right], ...] (what AppendJSON
+// wrote) as positions in pack.
+func DecodeServed(pack *PackFiles, raw []byte) (*Served, error) {
+	var pairs [][2]string
+	if err := json.Unmarshal(raw, &pairs); err != nil {
+		return nil, fmt.Errorf("decode served order: %w", err)
+	}
+	sv := &Served{PackID: pack.ID, Order: make([]int32, len(pairs))}
+	for i, p := range pairs {
+		left, ok := pack.File([]byte(p[0]))
+		if !ok {
+			return nil, fmt.Errorf("served order: %q is not a file of pack %d", p[0], pack.ID)
+		}
+		sv.Order[i] = int32(left.Pair<<1 | left.Side)
+	}
+	return sv, nil
 }

@@ -6,14 +6,13 @@ import (
 	"github.com/psyx-lab/psyx/model"
 )
 
-// The messages of a refused pack upload.
+// Why a pack upload is refused.
 var (
-	ErrNothingUploaded = model.Errorf(model.Invalid, "Nothing Uploaded")
-	ErrInvalidPackName = model.Errorf(model.Invalid, "Invalid Pack Name")
-	ErrInvalidAgeBound = model.Errorf(model.Invalid, "Invalid Age Bound")
-	ErrInvalidSex      = model.Errorf(model.Invalid, "Invalid Sex")
-	ErrInvalidSize     = model.Errorf(model.Invalid, "Invalid Folder Size")
-	ErrPackExisted     = model.Errorf(model.Conflict, "Pack Existed")
+	ErrNothingUploaded = model.Fail(model.NothingUploaded)
+	ErrInvalidPackName = model.Fail(model.InvalidPackName)
+	ErrInvalidAgeBound = model.Fail(model.InvalidAgeBound)
+	ErrInvalidSex      = model.Fail(model.InvalidPackSex)
+	ErrInvalidSize     = model.Fail(model.InvalidSize)
 )
 
 // Meta is a pack's name and target participants.

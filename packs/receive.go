@@ -27,8 +27,8 @@ const maxFieldBytes = 256
 // arrived, so a taken name is refused before 300 MB of images are read
 // when the fields come first. On error nothing is left staged.
 //
-// body should be an http.MaxBytesReader: its limit becomes "Upload Too
-// Large". A form cut off anywhere is "Invalid Upload".
+// body should be an http.MaxBytesReader: its limit becomes UploadTooLarge.
+// A form cut off anywhere is UploadBroken.
 func (l *Library) Receive(contentType string, body io.Reader, check func(fields map[string]string) (Meta, error)) (*Upload, Meta, error) {
 	_, params, err := mime.ParseMediaType(contentType)
 	if err != nil || params["boundary"] == "" {
@@ -144,9 +144,9 @@ func isFormField(name string) bool {
 func readErr(err error) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return model.Errorf(model.TooLarge, "Upload Too Large: the limit is %d MB", tooBig.Limit>>20)
+		return model.Fail(model.UploadTooLarge, tooBig.Limit>>20)
 	}
-	return model.Private(model.Invalid, "Invalid Upload: the form data is broken or was cut off", "broken upload: "+err.Error())
+	return &model.Error{Reason: model.UploadBroken, Cause: err}
 }
 
 // tailReader keeps the last bytes read, to see the closing boundary.

@@ -50,8 +50,8 @@ func (l *Library) NewUpload() (*Upload, error) {
 
 // Add receives one uploaded file. Files that are not stimulus images are not
 // kept (kept=false, nothing read). An image whose bytes are not what its
-// extension says is "Invalid Image: <name>"; one of another prefix or size
-// than the first is "Inconsistent Pack: <what>".
+// extension says is InvalidImage; one of another prefix or size than the
+// first is MixedPrefixes or MixedSizes.
 func (u *Upload) Add(clientName string, r io.Reader) (kept bool, err error) {
 	fn, ok := ParseFileName(clientName)
 	if !ok {
@@ -60,7 +60,7 @@ func (u *Upload) Add(clientName string, r io.Reader) (kept bool, err error) {
 	if u.first.Base == "" {
 		u.first = fn
 	} else if fn.Prefix != u.first.Prefix {
-		return true, model.Errorf(model.Invalid, "Inconsistent Pack: files of more than one prefix (%s, %s)", u.first.Prefix, fn.Prefix)
+		return true, model.Fail(model.MixedPrefixes, u.first.Prefix, fn.Prefix)
 	}
 	p := u.sides[fn.Pair]
 	if p == nil {
@@ -95,15 +95,14 @@ func (u *Upload) checkSize(fn FileName) error {
 	}
 	cfg, err := decode(bufio.NewReader(f))
 	if err != nil {
-		return model.Errorf(model.Invalid, "Invalid Image: %s", fn.Base)
+		return model.Fail(model.InvalidImage, fn.Base)
 	}
 	if u.width == 0 {
 		u.width, u.height = cfg.Width, cfg.Height
 		return nil
 	}
 	if cfg.Width != u.width || cfg.Height != u.height {
-		return model.Errorf(model.Invalid, "Inconsistent Pack: %s is %d×%d, %s is %d×%d",
-			fn.Base, cfg.Width, cfg.Height, u.first.Base, u.width, u.height)
+		return model.Fail(model.MixedSizes, fn.Base, cfg.Width, cfg.Height, u.first.Base, u.width, u.height)
 	}
 	return nil
 }
@@ -120,7 +119,7 @@ func (u *Upload) write(fn FileName, r io.Reader) error {
 		magic = pngMagic
 	}
 	if !bytes.HasPrefix(head, magic) {
-		return model.Errorf(model.Invalid, "Invalid Image: %s", fn.Base)
+		return model.Fail(model.InvalidImage, fn.Base)
 	}
 	path := filepath.Join(u.dir, fn.Base)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)

@@ -2,6 +2,7 @@ package packs
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
 
 	"github.com/psyx-lab/psyx/model"
@@ -21,13 +22,14 @@ func TestAddRefusesInconsistentPacks(t *testing.T) {
 	tests := []struct {
 		name    string
 		files   []file
-		wantErr string // "" = accepted
+		wantErr *model.Error // nil = accepted
 	}{
-		{"one prefix, mixed formats", []file{{"a_00001_ori.jpg", jpg32}, {"a_00001_inv.png", png32}}, ""},
-		{"two prefixes", []file{{"aaa_00001_ori.png", png32}, {"zzz_00001_inv.jpeg", jpg32}}, "Inconsistent Pack: files of more than one prefix (aaa, zzz)"},
-		{"two sizes", []file{{"a_00001_ori.png", png32}, {"a_00001_inv.png", png48}}, "Inconsistent Pack: a_00001_inv.png is 48×48, a_00001_ori.png is 32×32"},
-		{"png bytes named jpg", []file{{"a_00001_ori.jpg", png32}}, "Invalid Image: a_00001_ori.jpg"},
-		{"jpeg magic, broken header", []file{{"a_00001_ori.jpg", []byte{0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3}}}, "Invalid Image: a_00001_ori.jpg"},
+		{"one prefix, mixed formats", []file{{"a_00001_ori.jpg", jpg32}, {"a_00001_inv.png", png32}}, nil},
+		{"two prefixes", []file{{"aaa_00001_ori.png", png32}, {"zzz_00001_inv.jpeg", jpg32}}, model.Fail(model.MixedPrefixes, "aaa", "zzz")},
+		{"two sizes", []file{{"a_00001_ori.png", png32}, {"a_00001_inv.png", png48}},
+			model.Fail(model.MixedSizes, "a_00001_inv.png", 48, 48, "a_00001_ori.png", 32, 32)},
+		{"png bytes named jpg", []file{{"a_00001_ori.jpg", png32}}, model.Fail(model.InvalidImage, "a_00001_ori.jpg")},
+		{"jpeg magic, broken header", []file{{"a_00001_ori.jpg", []byte{0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3}}}, model.Fail(model.InvalidImage, "a_00001_ori.jpg")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -42,14 +44,14 @@ func TestAddRefusesInconsistentPacks(t *testing.T) {
 					break
 				}
 			}
-			if tc.wantErr == "" {
+			if tc.wantErr == nil {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
 				}
 				return
 			}
-			if err == nil || err.Error() != tc.wantErr || model.ErrorCode(err) != model.Invalid {
-				t.Fatalf("err = %v (%s), want %q", err, model.ErrorCode(err), tc.wantErr)
+			if e, ok := err.(*model.Error); !ok || !reflect.DeepEqual(e, tc.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tc.wantErr)
 			}
 		})
 	}

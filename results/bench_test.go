@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/psyx-lab/psyx/tools/testkit"
+	"github.com/psyx-lab/psyx/trials"
 )
 
 // The benchmarks share one generated pack (300 pairs of 512×512 grey PNGs),
@@ -89,14 +90,14 @@ func simulatedReplies(n, npairs int) []Reply {
 		if r%3 != 0 {
 			rate = rng.Float64() * 0.10
 		}
-		trials := make([]Trial, npairs)
+		ts := make([]trials.Trial, npairs)
 		for i, p := range rng.Perm(npairs) {
-			trials[i] = Trial{Pair: p, Response: int8(rng.IntN(2))*2 - 1, Left: rng.IntN(2) == 0, RT: 0.3 + 1.7*rng.Float64()}
+			ts[i] = trialOf(p, int8(rng.IntN(2))*2-1, rng.IntN(2) == 0, 0.3+1.7*rng.Float64())
 			if rng.Float64() < rate {
-				trials[i].Response = 0
+				ts[i].Key = trials.KeyTimeout
 			}
 		}
-		replies[r] = Reply{Trials: trials}
+		replies[r] = Reply{Trials: ts}
 	}
 	return replies
 }
@@ -198,13 +199,13 @@ func BenchmarkOpen(b *testing.B) {
 // BenchmarkGroupCI: the group CI of 1,000 replies, cold: Open included.
 func BenchmarkGroupCI(b *testing.B) {
 	d := benchFixture(b)
-	trials := make([][]Trial, len(d.replies))
+	ts := make([][]trials.Trial, len(d.replies))
 	for i, r := range d.replies {
-		trials[i] = r.Trials
+		ts[i] = r.Trials
 	}
 	for b.Loop() {
 		s := openBench(b, d)
-		if _, err := s.GroupCI(context.Background(), trials); err != nil {
+		if _, err := s.GroupCI(context.Background(), ts); err != nil {
 			b.Fatal(err)
 		}
 		s.Close()
@@ -264,16 +265,16 @@ func BenchmarkInfoVal(b *testing.B) {
 	s := openBench(b, d)
 	defer s.Close()
 	for _, timeouts := range []int{0, 30} {
-		trials := make([]Trial, benchPairs)
-		for i := range trials {
-			trials[i] = Trial{Pair: i, Response: int8(i%2)*2 - 1}
+		ts := make([]trials.Trial, benchPairs)
+		for i := range ts {
+			ts[i] = trialOf(i, int8(i%2)*2-1, false, 0)
 			if i%10 == 0 && i/10 < timeouts {
-				trials[i].Response = 0
+				ts[i].Key = trials.KeyTimeout
 			}
 		}
 		b.Run(strconv.Itoa(timeouts)+"-timeouts", func(b *testing.B) {
 			for b.Loop() {
-				if _, err := s.InfoVal(trials); err != nil {
+				if _, err := s.InfoVal(ts); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -296,11 +297,11 @@ func BenchmarkRcicrWay(b *testing.B) {
 	for b.Loop() {
 		start := time.Now()
 		for range timed {
-			trials := make([]Trial, benchPairs)
-			for i := range trials {
-				trials[i] = Trial{Pair: i, Response: int8(rng.IntN(2))*2 - 1}
+			ts := make([]trials.Trial, benchPairs)
+			for i := range ts {
+				ts[i] = trialOf(i, int8(rng.IntN(2))*2-1, false, 0)
 			}
-			ci, err := s.ReplyCI(context.Background(), trials)
+			ci, err := s.ReplyCI(context.Background(), ts)
 			if err != nil {
 				b.Fatal(err)
 			}

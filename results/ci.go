@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/psyx-lab/psyx/trials"
 )
 
 // dScale turns a stored difference d = ori − inv (grey levels) into rcicr's
@@ -26,9 +28,9 @@ type CI struct {
 // ReplyCI returns one reply's CI: (1/n) Σ_t response_t·c_t over its n
 // answered trials; timeouts are dropped, never counted as 0. No answered
 // trial gives ErrNoAnswers. The noise is streamed from the stats file.
-func (s *Stats) ReplyCI(ctx context.Context, trials []Trial) (CI, error) {
+func (s *Stats) ReplyCI(ctx context.Context, ts []trials.Trial) (CI, error) {
 	w := make([]float64, s.n)
-	if _, err := addWeights(trials, s.n, 1, w); err != nil {
+	if _, err := addWeights(ts, s.n, 1, w); err != nil {
 		return CI{}, err
 	}
 	pix, err := s.weightedNoise(ctx, w)
@@ -44,11 +46,11 @@ func (s *Stats) ReplyCI(ctx context.Context, trials []Trial) (CI, error) {
 // noise however many replies there are. Replies without an answered trial
 // have no CI and are left out (counted in Skipped); if none is left, the
 // error is ErrNoReplies.
-func (s *Stats) GroupCI(ctx context.Context, replies [][]Trial) (CI, error) {
+func (s *Stats) GroupCI(ctx context.Context, replies [][]trials.Trial) (CI, error) {
 	w := make([]float64, s.n)
 	used, skipped := 0, 0
-	for i, trials := range replies {
-		_, err := addWeights(trials, s.n, 1, w)
+	for i, ts := range replies {
+		_, err := addWeights(ts, s.n, 1, w)
 		switch {
 		case err == nil:
 			used++
@@ -74,9 +76,9 @@ func (s *Stats) GroupCI(ctx context.Context, replies [][]Trial) (CI, error) {
 // addWeights checks a reply's trials and adds scale·response/n to w at each
 // answered pair, n the number of answered trials, which it returns. Nothing
 // is added on an error.
-func addWeights(trials []Trial, npairs int, scale float64, w []float64) (int, error) {
+func addWeights(ts []trials.Trial, npairs int, scale float64, w []float64) (int, error) {
 	resp := make([]int8, npairs)
-	n, err := answers(trials, resp)
+	n, err := answers(ts, resp)
 	if err != nil {
 		return 0, err
 	}
@@ -89,23 +91,25 @@ func addWeights(trials []Trial, npairs int, scale float64, w []float64) (int, er
 // answers checks a reply's trials and sets resp[pair] to each answered
 // trial's response (resp, one entry per pair, must come zeroed). It returns
 // n, the number of answered trials; none is ErrNoAnswers.
-func answers(trials []Trial, resp []int8) (int, error) {
+func answers(ts []trials.Trial, resp []int8) (int, error) {
 	n := 0
-	for t, tr := range trials {
-		if tr.Pair < 0 || tr.Pair >= len(resp) {
-			return 0, fmt.Errorf("%w: trial %d: pair %d outside 0..%d", ErrBadTrial, t, tr.Pair, len(resp)-1)
+	for t, tr := range ts {
+		pair := tr.Pair()
+		if pair < 0 || pair >= len(resp) {
+			return 0, fmt.Errorf("%w: trial %d: pair %d outside 0..%d", ErrBadTrial, t, pair, len(resp)-1)
 		}
-		if resp[tr.Pair] != 0 { // ±1 answered, 2 timed out
-			return 0, fmt.Errorf("%w: trial %d: pair %d twice", ErrBadTrial, t, tr.Pair)
+		if tr.Right.Pair != pair || tr.Left.Side == tr.Right.Side {
+			return 0, fmt.Errorf("%w: trial %d: files of two pairs or one side", ErrBadTrial, t)
 		}
-		switch tr.Response {
+		if resp[pair] != 0 { // ±1 answered, 2 timed out
+			return 0, fmt.Errorf("%w: trial %d: pair %d twice", ErrBadTrial, t, pair)
+		}
+		switch r := tr.Response(); r {
 		case 1, -1:
-			resp[tr.Pair] = tr.Response
+			resp[pair] = r
 			n++
-		case 0:
-			resp[tr.Pair] = 2 // seen, unanswered; cleared below
 		default:
-			return 0, fmt.Errorf("%w: trial %d: response %d", ErrBadTrial, t, tr.Response)
+			resp[pair] = 2 // seen, unanswered; cleared below
 		}
 	}
 	for i, r := range resp {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/psyx-lab/psyx/model"
 	"github.com/psyx-lab/psyx/tools/testkit"
+	"github.com/psyx-lab/psyx/trials"
 )
 
 func TestCIs(t *testing.T) {
@@ -30,16 +32,16 @@ func TestCIs(t *testing.T) {
 		}
 	})
 	t.Run("trial order does not matter", func(t *testing.T) {
-		trials := trialsOf(b)
-		for i, j := 0, len(trials)-1; i < j; i, j = i+1, j-1 {
-			trials[i], trials[j] = trials[j], trials[i]
+		ts := trialsOf(b)
+		for i, j := 0, len(ts)-1; i < j; i, j = i+1, j-1 {
+			ts[i], ts[j] = ts[j], ts[i]
 		}
-		if d := maxAbsDiff(replyCI(t, s, trials).Pix, replyCI(t, s, trialsOf(b)).Pix); d > 1e-15 {
-			t.Errorf("reversed trials change the CI by %.3g", d)
+		if d := maxAbsDiff(replyCI(t, s, ts).Pix, replyCI(t, s, trialsOf(b)).Pix); d > 1e-15 {
+			t.Errorf("reversed ts change the CI by %.3g", d)
 		}
 	})
 	t.Run("group is the mean of the replies' CIs", func(t *testing.T) {
-		g, err := s.GroupCI(ctx, [][]Trial{trialsOf(a), trialsOf(b), trialsOf(none)})
+		g, err := s.GroupCI(ctx, [][]trials.Trial{trialsOf(a), trialsOf(b), trialsOf(none)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,34 +54,34 @@ func TestCIs(t *testing.T) {
 		}
 	})
 	for _, tc := range []struct {
-		name   string
-		trials []Trial
-		want   error
+		name string
+		ts   []trials.Trial
+		want error
 	}{
 		{"no answer", trialsOf(none), ErrNoAnswers},
 		{"no trial", nil, ErrNoAnswers},
-		{"pair out of range", []Trial{{Pair: npairs, Response: 1}}, ErrBadTrial},
-		{"negative pair", []Trial{{Pair: -1, Response: 1}}, ErrBadTrial},
-		{"pair twice", []Trial{{Pair: 3, Response: 1}, {Pair: 3, Response: 0}}, ErrBadTrial},
-		{"timed out pair twice", []Trial{{Pair: 3, Response: 0}, {Pair: 3, Response: 1}}, ErrBadTrial},
-		{"response 2", []Trial{{Pair: 3, Response: 2}}, ErrBadTrial},
+		{"pair out of range", []trials.Trial{trialOf(npairs, 1, false, 0)}, ErrBadTrial},
+		{"negative pair", []trials.Trial{trialOf(-1, 1, false, 0)}, ErrBadTrial},
+		{"pair twice", []trials.Trial{trialOf(3, 1, false, 0), trialOf(3, 0, false, 0)}, ErrBadTrial},
+		{"timed out pair twice", []trials.Trial{trialOf(3, 0, false, 0), trialOf(3, 1, false, 0)}, ErrBadTrial},
+		{"files of two pairs", []trials.Trial{{Key: trials.KeyLeft, Left: model.FileRef{Pair: 3}, Right: model.FileRef{Pair: 4, Side: model.Inv}}}, ErrBadTrial},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := s.ReplyCI(ctx, tc.trials); !errors.Is(err, tc.want) {
+			if _, err := s.ReplyCI(ctx, tc.ts); !errors.Is(err, tc.want) {
 				t.Errorf("ReplyCI: %v, want %v", err, tc.want)
 			}
-			if _, err := s.InfoVal(tc.trials); !errors.Is(err, tc.want) {
+			if _, err := s.InfoVal(tc.ts); !errors.Is(err, tc.want) {
 				t.Errorf("InfoVal: %v, want %v", err, tc.want)
 			}
 		})
 	}
 	t.Run("group without answers", func(t *testing.T) {
-		for _, replies := range [][][]Trial{nil, {trialsOf(none)}} {
+		for _, replies := range [][][]trials.Trial{nil, {trialsOf(none)}} {
 			if _, err := s.GroupCI(ctx, replies); !errors.Is(err, ErrNoReplies) {
 				t.Errorf("%d replies: %v, want ErrNoReplies", len(replies), err)
 			}
 		}
-		if _, err := s.GroupCI(ctx, [][]Trial{trialsOf(a), {{Pair: -1, Response: 1}}}); !errors.Is(err, ErrBadTrial) {
+		if _, err := s.GroupCI(ctx, [][]trials.Trial{trialsOf(a), {trialOf(-1, 1, false, 0)}}); !errors.Is(err, ErrBadTrial) {
 			t.Errorf("a bad reply in the group: %v, want ErrBadTrial", err)
 		}
 	})

@@ -143,8 +143,8 @@ func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter) (w, h int
 				name string
 			}{{ori, p.Ori}, {inv, p.Inv}} {
 				if c.g.w != w || c.g.h != h {
-					return 0, 0, nil, &InconsistentPackError{What: fmt.Sprintf("%s is %dx%d, %s is %dx%d",
-						filepath.Base(c.name), c.g.w, c.g.h, filepath.Base(pairs[0].Ori), w, h)}
+					return 0, 0, nil, &InconsistentPackError{File: filepath.Base(c.name), W: c.g.w, H: c.g.h,
+						First: filepath.Base(pairs[0].Ori), W0: w, H0: h}
 				}
 			}
 			for i, o := range ori.pix {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/psyx-lab/psyx/tools/testkit"
+	"github.com/psyx-lab/psyx/trials"
 )
 
 // FuzzOpen: whatever bytes a stats file holds, Open returns an error or a
@@ -41,11 +42,11 @@ func FuzzOpen(f *testing.F) {
 		}
 		defer s.Close()
 		// A file that opens must answer: a CI and an infoVal of one reply.
-		trials := []Trial{{Pair: 0, Response: 1}}
-		if _, err := s.ReplyCI(context.Background(), trials); err != nil {
+		ts := []trials.Trial{trialOf(0, 1, false, 0)}
+		if _, err := s.ReplyCI(context.Background(), ts); err != nil {
 			t.Errorf("opened, but ReplyCI: %v", err)
 		}
-		if _, err := s.InfoVal(trials); err != nil {
+		if _, err := s.InfoVal(ts); err != nil {
 			t.Errorf("opened, but InfoVal: %v", err)
 		}
 	})

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/psyx-lab/psyx/model"
 	"github.com/psyx-lab/psyx/tools/testkit"
+	"github.com/psyx-lab/psyx/trials"
 )
 
 // testSeed is the random responders' seed of every test pack.
@@ -47,27 +49,50 @@ func computeOpen(t *testing.T, pairs []PairFiles, seed uint64) *Stats {
 }
 
 // trialsOf turns responses per pair (0 = timeout) into trials in pair order.
-func trialsOf(resp []int8) []Trial {
-	trials := make([]Trial, len(resp))
+func trialsOf(resp []int8) []trials.Trial {
+	ts := make([]trials.Trial, len(resp))
 	for i, r := range resp {
-		trials[i] = Trial{Pair: i, Response: r, Left: i%2 == 0, RT: 0.8}
+		ts[i] = trialOf(i, r, i%2 == 0, 0.8)
 	}
-	return trials
+	return ts
+}
+
+// trialOf is a trial of pair (0-based) with rcicr's response r (+1 ori
+// chosen, −1 inv, 0 timeout), the left key pressed when left (the chosen
+// file then shown on the left), and rt seconds.
+func trialOf(pair int, r int8, left bool, rt float64) trials.Trial {
+	ori := model.FileRef{Pair: pair, Side: model.Ori}
+	inv := model.FileRef{Pair: pair, Side: model.Inv}
+	t := trials.Trial{Key: trials.KeyTimeout, RTms: int64(math.Round(rt * 1000)), Left: ori, Right: inv}
+	switch {
+	case r == 0:
+	case left:
+		t.Key = trials.KeyLeft
+		if r < 0 {
+			t.Left, t.Right = inv, ori
+		}
+	default:
+		t.Key = trials.KeyRight
+		if r > 0 {
+			t.Left, t.Right = inv, ori
+		}
+	}
+	return t
 }
 
 // replyCI is ReplyCI that fails the test on an error.
-func replyCI(t *testing.T, s *Stats, trials []Trial) CI {
+func replyCI(t *testing.T, s *Stats, ts []trials.Trial) CI {
 	t.Helper()
-	ci, err := s.ReplyCI(context.Background(), trials)
+	ci, err := s.ReplyCI(context.Background(), ts)
 	if err != nil {
 		t.Fatalf("ReplyCI: %v", err)
 	}
 	return ci
 }
 
-func infoVal(t *testing.T, s *Stats, trials []Trial) float64 {
+func infoVal(t *testing.T, s *Stats, ts []trials.Trial) float64 {
 	t.Helper()
-	v, err := s.InfoVal(trials)
+	v, err := s.InfoVal(ts)
 	if err != nil {
 		t.Fatalf("InfoVal: %v", err)
 	}

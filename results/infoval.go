@@ -5,6 +5,8 @@ import (
 
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
+
+	"github.com/psyx-lab/psyx/trials"
 )
 
 // InfoVal returns a reply's informational value, rcicr's statistic with the
@@ -19,8 +21,8 @@ import (
 // and the common factor 1/n cancels in the ratio. Pairs a reply does not
 // list count as timed out. No answered trial gives ErrNoAnswers (and NaN);
 // a single answered pair gives NaN (every reference norm is the same, MAD 0).
-func (s *Stats) InfoVal(trials []Trial) (float64, error) {
-	return s.infoVal(trials, &ivScratch{})
+func (s *Stats) InfoVal(ts []trials.Trial) (float64, error) {
+	return s.infoVal(ts, &ivScratch{})
 }
 
 // ivScratch holds one worker's buffers, reused from reply to reply.
@@ -33,8 +35,8 @@ type ivScratch struct {
 	answered []float64
 }
 
-func (s *Stats) infoVal(trials []Trial, sc *ivScratch) (float64, error) {
-	if err := s.split(trials, sc); err != nil {
+func (s *Stats) infoVal(ts []trials.Trial, sc *ivScratch) (float64, error) {
+	if err := s.split(ts, sc); err != nil {
 		return math.NaN(), err
 	}
 	own := math.Sqrt(max(s.quadForm(sc.in, sc.answered, sc), 0))
@@ -47,10 +49,10 @@ func (s *Stats) infoVal(trials []Trial, sc *ivScratch) (float64, error) {
 
 // split checks the trials and sets sc.in to the answered pairs (S), sc.out
 // to the others (T) and sc.answered to the responses at sc.in.
-func (s *Stats) split(trials []Trial, sc *ivScratch) error {
+func (s *Stats) split(ts []trials.Trial, sc *ivScratch) error {
 	sc.resp = grow(sc.resp, s.n)
 	clear(sc.resp)
-	if _, err := answers(trials, sc.resp); err != nil {
+	if _, err := answers(ts, sc.resp); err != nil {
 		return err
 	}
 	sc.in, sc.out, sc.answered = sc.in[:0], sc.out[:0], sc.answered[:0]

@@ -35,9 +35,9 @@ func TestInfoValShortcut(t *testing.T) {
 					r[i] = 0
 				}
 			}
-			trials := trialsOf(r)
+			ts := trialsOf(r)
 			sc := &ivScratch{}
-			if err := s.split(trials, sc); err != nil {
+			if err := s.split(ts, sc); err != nil {
 				t.Fatal(err)
 			}
 			n := len(sc.in)
@@ -86,7 +86,7 @@ func TestInfoValShortcut(t *testing.T) {
 			slices.Sort(dev)
 			mad := 1.4826 * sortedMedian(dev)
 			own := math.Sqrt(s.quadForm(sc.in, sc.answered, &ivScratch{}))
-			if got, want := infoVal(t, s, trials), (own-med)/mad; math.Abs(got-want) > 1e-9 {
+			if got, want := infoVal(t, s, ts), (own-med)/mad; math.Abs(got-want) > 1e-9 {
 				t.Errorf("InfoVal %.12g, definition %.12g", got, want)
 			}
 		})
@@ -107,10 +107,10 @@ func TestInfoValStable(t *testing.T) {
 	_, pairs := writePack(t, testkit.RCOptions{Size: 16, Pairs: 30, Seed: 4})
 	resp := testkit.RandomObserver(30, 1)
 	resp[4], resp[9] = 0, 0
-	trials := trialsOf(resp)
-	a := infoVal(t, computeOpen(t, pairs, 1), trials)
-	b := infoVal(t, computeOpen(t, pairs, 1), trials)
-	c := infoVal(t, computeOpen(t, pairs, 2), trials)
+	ts := trialsOf(resp)
+	a := infoVal(t, computeOpen(t, pairs, 1), ts)
+	b := infoVal(t, computeOpen(t, pairs, 1), ts)
+	c := infoVal(t, computeOpen(t, pairs, 2), ts)
 	if a != b {
 		t.Errorf("same seed, infoVal %v then %v", a, b)
 	}

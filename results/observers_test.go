@@ -35,9 +35,9 @@ func TestSimulatedObservers(t *testing.T) {
 				resp[p] = 0
 			}
 		}
-		trials := trialsOf(resp)
-		maxRandR = max(maxRandR, math.Abs(testkit.Correlation(replyCI(t, s, trials).Pix, template)))
-		sumIV += infoVal(t, s, trials)
+		ts := trialsOf(resp)
+		maxRandR = max(maxRandR, math.Abs(testkit.Correlation(replyCI(t, s, ts).Pix, template)))
+		sumIV += infoVal(t, s, ts)
 	}
 	meanIV := sumIV / nRandom
 	t.Logf("template observer: r = %.3f, infoVal %.2f; random: max |r| = %.3f, mean infoVal %.3f",

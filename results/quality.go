@@ -6,82 +6,62 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/psyx-lab/psyx/trials"
 )
-
-// Thresholds decide a quality row's flags.
-type Thresholds struct {
-	TimeoutRate float64 // flag "timeouts" when timeout_rate > this
-	FastRT      float64 // an answer faster than this many seconds counts as fast
-	FastRate    float64 // flag "fast" when fast_rate > this
-	SideLow     float64 // flag "side-bias" when left_rate < SideLow …
-	SideHigh    float64 // … or left_rate > SideHigh
-	OriLow      float64 // flag "ori-bias" when ori_rate < OriLow …
-	OriHigh     float64 // … or ori_rate > OriHigh
-	InfoVal     float64 // flag "low-infoval" when infoval < this
-	Blur        int     // flag "inattentive" when blur > this …
-	HiddenMS    int     // … or hidden_ms > this
-}
-
-// DefaultThresholds are the service's default thresholds (config [quality]).
-func DefaultThresholds() Thresholds {
-	return Thresholds{
-		TimeoutRate: 0.10, FastRT: 0.2, FastRate: 0.05,
-		SideLow: 0.2, SideHigh: 0.8, OriLow: 0.2, OriHigh: 0.8,
-		InfoVal: 1.96, Blur: 3, HiddenMS: 10000,
-	}
-}
 
 // Reply is what the quality table needs of one reply.
 type Reply struct {
-	Trials []Trial
+	Trials []trials.Trial
 	Events Events
 	Repeat bool // another reply, in any pack, has the same no or email
 }
 
-// Quality is one reply's row. A rate or statistic over answered trials is
-// NaN when it is undefined (no answered trial; rt_cv with fewer than two, or
-// a mean rt of 0); encoding/json refuses NaN, so write those as null.
+// Quality is one reply's row; Columns names and describes its figures. A
+// rate or statistic over answered trials is NaN when it is undefined (no
+// answered trial; rt_cv with fewer than two, or a mean rt of 0).
 type Quality struct {
-	Answered    int      `json:"answered"`
-	Timeouts    int      `json:"timeouts"`
-	TimeoutRate float64  `json:"timeout_rate"` // timeouts / trials
-	FastRate    float64  `json:"fast_rate"`    // share of answered with rt < FastRT
-	RTMedian    float64  `json:"rt_median"`    // median rt of answered trials, seconds
-	RTCV        float64  `json:"rt_cv"`        // sample sd / mean of answered rts
-	LeftRate    float64  `json:"left_rate"`    // share of answered with the left key (F)
-	OriRate     float64  `json:"ori_rate"`     // share of answered choosing ori
-	InfoVal     float64  `json:"infoval"`
-	Blur        int      `json:"blur"`
-	HiddenMS    int      `json:"hidden_ms"`
-	Flags       []string `json:"flags"` // never nil
+	Answered    int
+	Timeouts    int
+	TimeoutRate float64 // timeouts / trials
+	FastRate    float64 // share of answered with rt < FastRT
+	RTMedian    float64 // median rt of answered trials, seconds
+	RTCV        float64 // sample sd / mean of answered rts
+	LeftRate    float64 // share of answered with the left key (F)
+	OriRate     float64 // share of answered choosing ori
+	InfoVal     float64
+	Blur        int
+	HiddenMS    int
+	Flags       []string // in Flags order; never nil
 }
 
 // Assess computes a reply's row from its trials and events, with the given
-// infoVal (NaN if it has none). Flags, in this order: "timeouts",
-// "fast", "side-bias", "ori-bias", "low-infoval", "inattentive", "repeat".
-// A NaN rate raises no flag, except that a reply without an answer (NaN
-// infoVal) is "low-infoval": it carries no information.
+// infoVal (NaN if it has none), and the flags its figures raise (see
+// Columns). A NaN rate raises no flag, except that a reply without an
+// answer (NaN infoVal) is "low-infoval": it carries no information.
 func Assess(r Reply, infoVal float64, th Thresholds) Quality {
-	q := Quality{InfoVal: infoVal, Blur: r.Events.Blur, HiddenMS: r.Events.HiddenMS, Flags: []string{}}
+	q := Quality{InfoVal: infoVal, Blur: r.Events.Blur, HiddenMS: r.Events.HiddenMS}
 	rts := make([]float64, 0, len(r.Trials))
 	var fast, left, ori int
 	var sum float64
 	for _, t := range r.Trials {
-		if t.Response == 0 {
+		if t.Response() == 0 {
 			q.Timeouts++
 			continue
 		}
-		rts = append(rts, t.RT)
-		sum += t.RT
-		if t.RT < th.FastRT {
+		rt := t.RT()
+		rts = append(rts, rt)
+		sum += rt
+		if rt < th.FastRT {
 			fast++
 		}
-		if t.Left {
+		if t.Key == trials.KeyLeft {
 			left++
 		}
-		if t.Response > 0 {
+		if t.Response() > 0 {
 			ori++
 		}
 	}
@@ -100,24 +80,23 @@ func Assess(r Reply, infoVal float64, th Thresholds) Quality {
 		q.RTCV = math.Sqrt(ss/float64(q.Answered-1)) / mean
 	}
 	q.RTMedian = median(rts) // NaN when empty
-	outside := func(v, lo, hi float64) bool { return v < lo || v > hi }
-	for _, f := range []struct {
-		on   bool
-		name string
-	}{
-		{q.TimeoutRate > th.TimeoutRate, "timeouts"},
-		{q.FastRate > th.FastRate, "fast"},
-		{outside(q.LeftRate, th.SideLow, th.SideHigh), "side-bias"},
-		{outside(q.OriRate, th.OriLow, th.OriHigh), "ori-bias"},
-		{math.IsNaN(infoVal) || infoVal < th.InfoVal, "low-infoval"},
-		{q.Blur > th.Blur || q.HiddenMS > th.HiddenMS, "inattentive"},
-		{r.Repeat, "repeat"},
-	} {
-		if f.on {
-			q.Flags = append(q.Flags, f.name)
+	q.Flags = flags(&q, r, th)
+	return q
+}
+
+// flags are the flags the row raises: the columns' in column order (each
+// once), then the reply's own.
+func flags(q *Quality, r Reply, th Thresholds) []string {
+	out := []string{}
+	for _, c := range columns() {
+		if c.raises != nil && c.raises(c.value(q), th) && !slices.Contains(out, c.Flag) {
+			out = append(out, c.Flag)
 		}
 	}
-	return q
+	if r.Repeat {
+		out = append(out, "repeat")
+	}
+	return out
 }
 
 func ratio(a, b int) float64 {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/psyx-lab/psyx/tools/testkit"
+	"github.com/psyx-lab/psyx/trials"
 )
 
 // Each flag fires on a reply made to trigger it, and none on a clean reply;
@@ -19,18 +20,18 @@ func TestQualityFlags(t *testing.T) {
 	// 0.9 s, left and ori choices balanced by construction.
 	resp := testkit.TemplateObserver(pack.Noise, testkit.Template(32), 0.5, 2)
 	clean := func() Reply {
-		trials := make([]Trial, npairs)
+		ts := make([]trials.Trial, npairs)
 		for i, r := range resp {
-			trials[i] = Trial{Pair: i, Response: r, Left: i%2 == 0, RT: 0.5 + float64(i%9)/10}
+			ts[i] = trialOf(i, r, i%2 == 0, 0.5+float64(i%9)/10)
 		}
-		return Reply{Trials: trials}
+		return Reply{Trials: ts}
 	}
 	edit := func(f func(r *Reply)) Reply {
 		r := clean()
 		f(&r)
 		return r
 	}
-	every := func(r *Reply, step int, f func(tr *Trial)) {
+	every := func(r *Reply, step int, f func(tr *trials.Trial)) {
 		for i := 0; i < len(r.Trials); i += step {
 			f(&r.Trials[i])
 		}
@@ -55,26 +56,38 @@ func TestQualityFlags(t *testing.T) {
 		want []string
 	}{
 		{"clean", clean(), nil},
-		{"timeouts", edit(func(r *Reply) { every(r, 8, func(tr *Trial) { tr.Response = 0 }) }), []string{"timeouts"}},
-		{"10% timeouts exactly", edit(func(r *Reply) { every(r, 10, func(tr *Trial) { tr.Response = 0 }) }), nil},
-		{"fast", edit(func(r *Reply) { every(r, 12, func(tr *Trial) { tr.RT = 0.15 }) }), []string{"fast"}},
-		{"rt of 0.2 s is not fast", edit(func(r *Reply) { every(r, 2, func(tr *Trial) { tr.RT = 0.2 }) }), nil},
-		{"side-bias left", edit(func(r *Reply) { every(r, 1, func(tr *Trial) { tr.Left = tr.Pair%10 != 0 }) }), []string{"side-bias"}},
-		{"side-bias right", edit(func(r *Reply) { every(r, 1, func(tr *Trial) { tr.Left = false }) }), []string{"side-bias"}},
-		{"left rate 0.2 exactly", edit(func(r *Reply) { every(r, 1, func(tr *Trial) { tr.Left = tr.Pair%5 == 0 }) }), nil},
-		{"ori-bias", edit(func(r *Reply) { every(r, 1, func(tr *Trial) { tr.Response = 1 }) }), []string{"ori-bias", "low-infoval"}},
-		{"low-infoval", edit(func(r *Reply) { every(r, 1, func(tr *Trial) { tr.Response = cancelling[tr.Pair] }) }), []string{"low-infoval"}},
+		{"timeouts", edit(func(r *Reply) { every(r, 8, func(tr *trials.Trial) { *tr = trialOf(tr.Pair(), 0, false, tr.RT()) }) }), []string{"timeouts"}},
+		{"10% timeouts exactly", edit(func(r *Reply) { every(r, 10, func(tr *trials.Trial) { *tr = trialOf(tr.Pair(), 0, false, tr.RT()) }) }), nil},
+		{"fast", edit(func(r *Reply) { every(r, 12, func(tr *trials.Trial) { tr.RTms = 150 }) }), []string{"fast"}},
+		{"rt of 0.2 s is not fast", edit(func(r *Reply) { every(r, 2, func(tr *trials.Trial) { tr.RTms = 200 }) }), nil},
+		{"side-bias left", edit(func(r *Reply) {
+			every(r, 1, func(tr *trials.Trial) { *tr = trialOf(tr.Pair(), tr.Response(), tr.Pair()%10 != 0, tr.RT()) })
+		}), []string{"side-bias"}},
+		{"side-bias right", edit(func(r *Reply) {
+			every(r, 1, func(tr *trials.Trial) { *tr = trialOf(tr.Pair(), tr.Response(), false, tr.RT()) })
+		}), []string{"side-bias"}},
+		{"left rate 0.2 exactly", edit(func(r *Reply) {
+			every(r, 1, func(tr *trials.Trial) { *tr = trialOf(tr.Pair(), tr.Response(), tr.Pair()%5 == 0, tr.RT()) })
+		}), nil},
+		{"ori-bias", edit(func(r *Reply) {
+			every(r, 1, func(tr *trials.Trial) { *tr = trialOf(tr.Pair(), 1, tr.Key == trials.KeyLeft, tr.RT()) })
+		}), []string{"ori-bias", "low-infoval"}},
+		{"low-infoval", edit(func(r *Reply) {
+			every(r, 1, func(tr *trials.Trial) {
+				*tr = trialOf(tr.Pair(), cancelling[tr.Pair()], tr.Key == trials.KeyLeft, tr.RT())
+			})
+		}), []string{"low-infoval"}},
 		{"inattentive: blur", edit(func(r *Reply) { r.Events.Blur = 4 }), []string{"inattentive"}},
 		{"blur 3 is fine", edit(func(r *Reply) { r.Events.Blur = 3 }), nil},
 		{"inattentive: hidden", edit(func(r *Reply) { r.Events.HiddenMS = 10001 }), []string{"inattentive"}},
 		{"resizing is fine", edit(func(r *Reply) { r.Events.Resized = 50 }), nil},
 		{"repeat", edit(func(r *Reply) { r.Repeat = true }), []string{"repeat"}},
 		{"everything, in order", edit(func(r *Reply) {
-			every(r, 1, func(tr *Trial) { tr.Response, tr.Left, tr.RT = -1, true, 0.1 })
-			every(r, 3, func(tr *Trial) { tr.Response = 0 })
+			every(r, 1, func(tr *trials.Trial) { *tr = trialOf(tr.Pair(), -1, true, 0.1) })
+			every(r, 3, func(tr *trials.Trial) { *tr = trialOf(tr.Pair(), 0, false, tr.RT()) })
 			r.Events.Blur, r.Repeat = 9, true
 		}), []string{"timeouts", "fast", "side-bias", "ori-bias", "low-infoval", "inattentive", "repeat"}},
-		{"no answer at all", edit(func(r *Reply) { every(r, 1, func(tr *Trial) { tr.Response = 0 }) }), []string{"timeouts", "low-infoval"}},
+		{"no answer at all", edit(func(r *Reply) { every(r, 1, func(tr *trials.Trial) { *tr = trialOf(tr.Pair(), 0, false, tr.RT()) }) }), []string{"timeouts", "low-infoval"}},
 	}
 	replies := make([]Reply, len(cases))
 	for i, c := range cases {
@@ -106,14 +119,14 @@ func TestQualityFlags(t *testing.T) {
 
 // The row's numbers, against their definitions on a small hand-made reply.
 func TestAssessValues(t *testing.T) {
-	trials := []Trial{
-		{Pair: 0, Response: 1, Left: true, RT: 0.1},
-		{Pair: 1, Response: -1, Left: false, RT: 0.4},
-		{Pair: 2, Response: 0, Left: false, RT: 3},
-		{Pair: 3, Response: 1, Left: true, RT: 0.3},
-		{Pair: 4, Response: 1, Left: false, RT: 0.2},
+	ts := []trials.Trial{
+		trialOf(0, 1, true, 0.1),
+		trialOf(1, -1, false, 0.4),
+		trialOf(2, 0, false, 3),
+		trialOf(3, 1, true, 0.3),
+		trialOf(4, 1, false, 0.2),
 	}
-	q := Assess(Reply{Trials: trials, Events: Events{Blur: 2, HiddenMS: 500}}, 2.5, DefaultThresholds())
+	q := Assess(Reply{Trials: ts, Events: Events{Blur: 2, HiddenMS: 500}}, 2.5, DefaultThresholds())
 	mean := (0.1 + 0.4 + 0.3 + 0.2) / 4
 	sd := math.Sqrt((sq(0.1-mean) + sq(0.4-mean) + sq(0.3-mean) + sq(0.2-mean)) / 3) // sample sd
 	for _, c := range []struct {
@@ -152,12 +165,12 @@ func sq(x float64) float64 { return x * x }
 
 func TestRTHistogram(t *testing.T) {
 	rts := []float64{0, 0.099, 0.1, 0.3, 0.7, 2.899, 2.9, 3, 59.5}
-	var trials []Trial
+	var ts []trials.Trial
 	for i, rt := range rts {
-		trials = append(trials, Trial{Pair: i, Response: 1, RT: rt})
+		ts = append(ts, trialOf(i, 1, false, rt))
 	}
-	trials = append(trials, Trial{Pair: 99, Response: 0, RT: 0.5}) // a timeout: not counted
-	h := RTHistogram([][]Trial{trials, {{Pair: 0, Response: -1, RT: 0.35}}})
+	ts = append(ts, trialOf(99, 0, false, 0.5)) // a timeout: not counted
+	h := RTHistogram([][]trials.Trial{ts, {trialOf(0, -1, false, 0.35)}})
 	want := make([]int, HistBins)
 	want[0], want[1], want[3], want[7], want[28], want[29] = 2, 1, 2, 1, 1, 3
 	if !slices.Equal(h, want) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/psyx-lab/psyx/tools/testkit"
+	"github.com/psyx-lab/psyx/trials"
 )
 
 // The reference case made by R's rcicr (testdata/rcicr/README.md): 60 pairs
@@ -46,15 +47,15 @@ func TestRcicrFixture(t *testing.T) {
 			t.Errorf("max |Δ| per pixel %.3g, want ≤ %.3g", d, maxDiff)
 		}
 	}
-	for p, trials := range replies {
+	for p, ts := range replies {
 		t.Run(fmt.Sprintf("participant %d", p+1), func(t *testing.T) {
-			check(t, replyCI(t, s, trials), fmt.Sprintf("ci_p%02d.csv", p+1))
+			check(t, replyCI(t, s, ts), fmt.Sprintf("ci_p%02d.csv", p+1))
 			row := infovals[p]
-			if n, _ := strconv.Atoi(row[1]); n != answeredCount(trials) {
-				t.Errorf("answered %d, rcicr says %d", answeredCount(trials), n)
+			if n, _ := strconv.Atoi(row[1]); n != answeredCount(ts) {
+				t.Errorf("answered %d, rcicr says %d", answeredCount(ts), n)
 			}
 			want := parseFloat(t, row[3]) // infoval_matched
-			if got := infoVal(t, s, trials); got < want-0.25 || got > want+0.25 {
+			if got := infoVal(t, s, ts); got < want-0.25 || got > want+0.25 {
 				t.Errorf("infoVal %.4f, rcicr's matched %.4f (±0.25)", got, want)
 			} else {
 				t.Logf("infoVal %.4f, rcicr's matched %.4f", got, want)
@@ -75,9 +76,9 @@ func TestRcicrFixture(t *testing.T) {
 
 // readRcicrResponses reads responses.csv (participant, 1-based pair, 1/-1 or
 // empty for a timeout) into one trial list per participant.
-func readRcicrResponses(t *testing.T, npairs int) [][]Trial {
+func readRcicrResponses(t *testing.T, npairs int) [][]trials.Trial {
 	t.Helper()
-	var out [][]Trial
+	var out [][]trials.Trial
 	for _, row := range readCSV(t, filepath.Join(rcicrDir, "responses.csv"), true) {
 		p, err1 := strconv.Atoi(row[0])
 		pair, err2 := strconv.Atoi(row[1])
@@ -87,23 +88,22 @@ func readRcicrResponses(t *testing.T, npairs int) [][]Trial {
 		for len(out) < p {
 			out = append(out, nil)
 		}
-		tr := Trial{Pair: pair - 1, RT: 1}
+		var r int
 		if row[2] != "" {
-			r, err := strconv.Atoi(row[2])
-			if err != nil {
+			var err error
+			if r, err = strconv.Atoi(row[2]); err != nil || (r != 1 && r != -1) {
 				t.Fatalf("bad response in %q", row)
 			}
-			tr.Response = int8(r)
 		}
-		out[p-1] = append(out[p-1], tr)
+		out[p-1] = append(out[p-1], trialOf(pair-1, int8(r), false, 1))
 	}
 	return out
 }
 
-func answeredCount(trials []Trial) int {
+func answeredCount(ts []trials.Trial) int {
 	n := 0
-	for _, tr := range trials {
-		if tr.Response != 0 {
+	for _, tr := range ts {
+		if tr.Response() != 0 {
 			n++
 		}
 	}

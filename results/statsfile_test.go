@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"os/exec"
@@ -141,8 +142,8 @@ func TestComputeRefusesMixedSizes(t *testing.T) {
 			if !errors.As(err, &ipe) {
 				t.Fatalf("error %v, want *InconsistentPackError", err)
 			}
-			if msg := err.Error(); !strings.HasPrefix(msg, "Inconsistent Pack: ") || !strings.Contains(msg, tc.wantInText) {
-				t.Errorf("message %q", msg)
+			if got := fmt.Sprintf("%s is %dx%d", ipe.File, ipe.W, ipe.H); got != tc.wantInText || ipe.First != "rc_00001_ori.png" || ipe.W0 != 16 {
+				t.Errorf("refused %+v, want %s beside rc_00001_ori.png (16x16)", ipe, tc.wantInText)
 			}
 			assertEmptyDir(t, dir)
 		})

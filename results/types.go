@@ -1,19 +1,14 @@
 package results
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // PairFiles names the two images of one stimulus pair (absolute paths). In a
 // pack, pair i is index i of the slice.
 type PairFiles struct {
 	Ori, Inv string
-}
-
-// Trial is one answer of a reply.
-type Trial struct {
-	Pair     int     // 0-based pair index in the pack
-	Response int8    // +1 ori chosen, −1 inv chosen, 0 timeout
-	Left     bool    // the left key (F) was pressed
-	RT       float64 // response time in seconds
 }
 
 // Events are a run's page events: cumulative counts kept by the page.
@@ -41,11 +36,13 @@ var (
 	ErrVersion = errors.New("results: stats file has another format version")
 )
 
-// InconsistentPackError reports images of different sizes in one pack. The
-// API answers it with 400 and the text of Error.
+// InconsistentPackError reports images of different sizes in one pack:
+// File is W×H where First, the pack's first image, is W0×H0 (base names).
 type InconsistentPackError struct {
-	What string // which files differ and how, by base name
+	File, First  string
+	W, H, W0, H0 int
 }
 
-// Error returns "Inconsistent Pack: <What>", the message the API shows.
-func (e *InconsistentPackError) Error() string { return "Inconsistent Pack: " + e.What }
+func (e *InconsistentPackError) Error() string {
+	return fmt.Sprintf("results: %s is %dx%d, %s is %dx%d", e.File, e.W, e.H, e.First, e.W0, e.H0)
+}

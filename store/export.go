@@ -11,9 +11,7 @@ import (
 	"github.com/psyx-lab/psyx/model"
 )
 
-const exportReplies = `
-SELECT r_id, p_id, name, email, no, sex, age, phone, answers, token, client, events, created_at, started_at
-FROM reply WHERE p_id = $1 ORDER BY r_id`
+const exportReplies = `SELECT ` + replyColumns + ` FROM reply WHERE p_id = $1 ORDER BY r_id`
 
 const exportRuns = `SELECT ` + runColumns + ` FROM run WHERE p_id = $1 AND finished_at IS NULL ORDER BY started_at, token`
 

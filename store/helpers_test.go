@@ -123,9 +123,9 @@ func answers(np model.NewPack, n int, key string) json.RawMessage {
 // t0 is the tests' clock start.
 var t0 = time.Date(2026, 3, 2, 14, 0, 0, 0, time.UTC)
 
-func wantMessage(t *testing.T, err error, msg string) {
+func wantReason(t *testing.T, err error, reason model.Reason) {
 	t.Helper()
-	if err == nil || err.Error() != msg {
-		t.Fatalf("err = %v, want %q", err, msg)
+	if model.ReasonOf(err) != reason {
+		t.Fatalf("err = %v, want %s", err, reason)
 	}
 }

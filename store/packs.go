@@ -53,8 +53,7 @@ type sqlxGetter interface {
 	GetContext(ctx context.Context, dest any, query string, args ...any) error
 }
 
-// errPackNotFound is how the admin pages name a pack id that is not there.
-func errPackNotFound(id int) error { return model.Errorf(model.NotFound, "Pack %d Not Found", id) }
+func errPackNotFound(id int) error { return model.Fail(model.PackNotFound, id) }
 
 const matchPack = `
 SELECT p_id FROM pack
@@ -74,7 +73,7 @@ func (s *Store) MatchPack(ctx context.Context, sex, age int) (*model.PackFiles, 
 	}
 	err := s.db.GetContext(ctx, &id, matchPack, sex, age)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, model.Errorf(model.NotFound, "No Suitable Pack for You")
+		return nil, model.Fail(model.NoSuitablePack)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("match pack: %w", err)
@@ -90,7 +89,7 @@ func (s *Store) MatchPack(ctx context.Context, sex, age int) (*model.PackFiles, 
 // pack (the API matches again once).
 func (s *Store) packGone(id int) error {
 	s.forget(id)
-	return model.Errorf(model.NotFound, "No Suitable Pack for You")
+	return model.Fail(model.NoSuitablePack)
 }
 
 const packByID = `
@@ -98,7 +97,7 @@ SELECT p_id, pack_name, sex, age_min, age_max, size, created_at, pairs
 FROM pack WHERE p_id = $1`
 
 // PackFiles returns a pack with its pairs, from the cache when it can.
-// An unknown id is a NotFound error "Unknown Pack <id>".
+// An unknown id is PackNotFound.
 func (s *Store) PackFiles(ctx context.Context, id int) (*model.PackFiles, error) {
 	s.packsMu.RLock()
 	p, ok := s.packs[id]
@@ -112,7 +111,7 @@ func (s *Store) PackFiles(ctx context.Context, id int) (*model.PackFiles, error)
 	}
 	err := s.db.GetContext(ctx, &row, packByID, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, model.Errorf(model.NotFound, "Unknown Pack %d", id)
+		return nil, errPackNotFound(id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read pack %d: %w", id, err)
@@ -144,8 +143,7 @@ INSERT INTO pack (pack_name, sex, age_min, age_max, size, pairs)
 VALUES ($1, $2, $3, $4, $5, $6) RETURNING p_id`
 
 // CreatePack inserts the pack row and publishes its folder before the
-// commit. A name or range taken meanwhile is "Pack Existed" or "Pack
-// Condition Overlapped".
+// commit. A name or range taken meanwhile is PackExisted or PackOverlapped.
 func (s *Store) CreatePack(ctx context.Context, np model.NewPack, folder model.PackFolder) (int, error) {
 	pairs, err := json.Marshal(np.Pairs)
 	if err != nil {
@@ -169,9 +167,9 @@ func (s *Store) CreatePack(ctx context.Context, np model.NewPack, folder model.P
 	switch pqCode(err) {
 	case "":
 	case codeUniqueViolation:
-		return 0, model.Errorf(model.Conflict, "Pack Existed")
+		return 0, model.Fail(model.PackExisted)
 	case codeExclusionViolation:
-		return 0, model.Errorf(model.Conflict, "Pack Condition Overlapped")
+		return 0, model.Fail(model.PackOverlapped)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("insert pack: %w", err)
@@ -204,7 +202,7 @@ func (s *Store) packExists(id int) func(context.Context) (bool, error) {
 // DeletePack removes the pack row (its replies, runs and tallies go by ON
 // DELETE CASCADE) and its folder. The folder leaves the served tree before
 // the commit and comes back if the commit fails, so a row never loses its
-// folder. An unknown id is "Unknown Pack <id>". It returns the pack's name.
+// folder. An unknown id is PackNotFound. It returns the pack's name.
 func (s *Store) DeletePack(ctx context.Context, id int, folders model.FolderRetirer) (string, error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -217,7 +215,7 @@ func (s *Store) DeletePack(ctx context.Context, id int, folders model.FolderReti
 	var name string
 	err = tx.GetContext(ctx, &name, `DELETE FROM pack WHERE p_id = $1 RETURNING pack_name`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", model.Errorf(model.NotFound, "Unknown Pack %d", id)
+		return "", errPackNotFound(id)
 	}
 	if err != nil {
 		return "", fmt.Errorf("delete pack %d: %w", id, err)

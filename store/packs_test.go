@@ -57,18 +57,18 @@ func TestConstraints(t *testing.T) {
 	tests := []struct {
 		name string
 		np   model.NewPack
-		want string
+		want model.Reason
 	}{
-		{"same name", pack("first", 1, 50, 60, 1), "Pack Existed"},
-		{"range inside", pack("inside", 2, 22, 25, 1), "Pack Condition Overlapped"},
-		{"touching bound", pack("touch", 2, 29, 35, 1), "Pack Condition Overlapped"},
-		{"range around", pack("around", 2, 10, 40, 1), "Pack Condition Overlapped"},
+		{"same name", pack("first", 1, 50, 60, 1), model.PackExisted},
+		{"range inside", pack("inside", 2, 22, 25, 1), model.PackOverlapped},
+		{"touching bound", pack("touch", 2, 29, 35, 1), model.PackOverlapped},
+		{"range around", pack("around", 2, 10, 40, 1), model.PackOverlapped},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &folder{}
 			_, err := st.CreatePack(ctx, tc.np, f)
-			wantMessage(t, err, tc.want)
+			wantReason(t, err, tc.want)
 			if len(f.published) != 0 {
 				t.Fatalf("folder published for a rejected pack")
 			}
@@ -140,9 +140,9 @@ func TestDeleteCascades(t *testing.T) {
 		}
 	}
 	_, err = st.DeletePack(ctx, id, f)
-	wantMessage(t, err, "Unknown Pack 1")
+	wantReason(t, err, model.PackNotFound)
 	_, err = st.SubmitReply(ctx, &model.Reply{PackID: id, Answers: json.RawMessage(`[]`)}, t0, nil)
-	wantMessage(t, err, "Unknown Pack 1")
+	wantReason(t, err, model.PackNotFound)
 	_, err = st.PackFiles(ctx, id)
-	wantMessage(t, err, "Unknown Pack 1")
+	wantReason(t, err, model.PackNotFound)
 }

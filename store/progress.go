@@ -40,27 +40,10 @@ func (s *Store) RunServed(ctx context.Context, token string) (*model.Served, err
 	if err != nil {
 		return nil, err
 	}
-	if sv, err = servedOrder(pack, row.Served); err != nil {
+	if sv, err = model.DecodeServed(pack, row.Served); err != nil {
 		return nil, fmt.Errorf("run %s: %w", token, err)
 	}
 	s.remember(token, sv)
-	return sv, nil
-}
-
-// servedOrder reads a run's stored [[left, right], ...] as pack positions.
-func servedOrder(pack *model.PackFiles, raw []byte) (*model.Served, error) {
-	var pairs [][2]string
-	if err := json.Unmarshal(raw, &pairs); err != nil {
-		return nil, fmt.Errorf("decode served order: %w", err)
-	}
-	sv := &model.Served{PackID: pack.ID, Order: make([]int32, len(pairs))}
-	for i, p := range pairs {
-		left, ok := pack.File([]byte(p[0]))
-		if !ok {
-			return nil, fmt.Errorf("served order: %q is not a file of pack %d", p[0], pack.ID)
-		}
-		sv.Order[i] = int32(left.Pair<<1 | left.Side)
-	}
 	return sv, nil
 }
 
@@ -81,8 +64,8 @@ func (s *Store) remember(token string, sv *model.Served) {
 }
 
 var (
-	errUnknownRun       = model.Errorf(model.NotFound, "Unknown Run")
-	errProgressConflict = model.Errorf(model.Conflict, "Progress Conflict")
+	errUnknownRun       = model.Fail(model.UnknownRun)
+	errProgressConflict = model.Fail(model.ProgressConflict)
 )
 
 // saveProgress stores answers when they are longer than what is saved and

@@ -12,7 +12,10 @@ import (
 
 // errTokenUsed refuses a token that already belongs to another person,
 // pack or set of answers.
-var errTokenUsed = model.Errorf(model.Conflict, "Token Already Used")
+var errTokenUsed = model.Fail(model.TokenUsed)
+
+// replyColumns are a reply row's columns, as model.Reply reads them.
+const replyColumns = `r_id, p_id, name, email, no, sex, age, phone, answers, token, client, events, created_at, started_at`
 
 // insertReply stores a reply without a run, unless its token names a run
 // (that submit finishes the run instead) or is stored already (a retry, or
@@ -34,8 +37,7 @@ WHERE token = $9 AND p_id = $1 AND name = $2 AND email = $3 AND no = $4 AND sex 
 // finishing the run and storing the reply are one transaction, and check
 // (the caller's judgement of the reply against the run) must pass first.
 // A token stored before with the same reply is a retry: nothing new is
-// stored and created is false; with anything else it is "Token Already
-// Used". A pack deleted meanwhile is "Unknown Pack <id>".
+// stored and created is false; with anything else it is TokenUsed. A pack deleted meanwhile is PackNotFound.
 func (s *Store) SubmitReply(ctx context.Context, r *model.Reply, now time.Time, check func(*model.Run) error) (created bool, err error) {
 	st, err := s.prepared(ctx, insertReply)
 	if err != nil {
@@ -49,7 +51,7 @@ func (s *Store) SubmitReply(ctx context.Context, r *model.Reply, now time.Time, 
 		r.ID = id
 		return true, nil
 	case pqCode(err) == codeForeignKey:
-		return false, model.Errorf(model.NotFound, "Unknown Pack %d", r.PackID)
+		return false, model.Fail(model.PackNotFound, r.PackID)
 	case !errors.Is(err, sql.ErrNoRows):
 		return false, fmt.Errorf("insert reply: %w", err)
 	}

@@ -89,14 +89,14 @@ func TestStartRunToken(t *testing.T) {
 		t.Fatalf("the page's own token did not resume: %+v", run)
 	}
 	_, _, err := st.StartRun(ctx, newRun(t, np, id, person(2), tokenOf(1)), t0, time.Hour)
-	wantMessage(t, err, "Token Already Used")
+	wantReason(t, err, model.TokenUsed)
 
 	r := &model.Reply{PackID: id, Person: person(1), Answers: answers(np, 2, "J"), Token: sql.NullString{String: tokenOf(1), Valid: true}}
 	if _, err := st.SubmitReply(ctx, r, t0, func(*model.Run) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	_, _, err = st.StartRun(ctx, newRun(t, np, id, person(1), tokenOf(1)), t0, time.Hour)
-	wantMessage(t, err, "Token Already Used")
+	wantReason(t, err, model.TokenUsed)
 	// Without the old token, the same person starts afresh.
 	if run, resumed := startRun(t, st, np, id, person(1), tokenOf(9), t0); resumed || run.Token != tokenOf(9) {
 		t.Fatalf("a new start after finishing resumed %+v", run)
@@ -147,22 +147,22 @@ func TestSaveProgress(t *testing.T) {
 		n        int
 		events   *model.Events
 		want     int
-		wantErr  string
+		wantErr  model.Reason
 		wantSeen time.Time
 	}{
 		{"first three", answers(np, 3, "F"), 3, &model.Events{Blur: 1}, 3, "", t0.Add(1 * time.Minute)},
 		{"the same again", answers(np, 3, "F"), 3, nil, 3, "", t0.Add(2 * time.Minute)},
 		{"a shorter list", answers(np, 2, "F"), 2, nil, 3, "", t0.Add(3 * time.Minute)},
 		{"more", answers(np, 5, "F"), 5, &model.Events{Blur: 2, HiddenMS: 1500}, 5, "", t0.Add(4 * time.Minute)},
-		{"contradicts a saved answer", answers(np, 6, "J"), 6, nil, 0, "Progress Conflict", t0.Add(4 * time.Minute)},
-		{"a shorter contradiction", answers(np, 1, "J"), 1, nil, 0, "Progress Conflict", t0.Add(4 * time.Minute)},
+		{"contradicts a saved answer", answers(np, 6, "J"), 6, nil, 0, model.ProgressConflict, t0.Add(4 * time.Minute)},
+		{"a shorter contradiction", answers(np, 1, "J"), 1, nil, 0, model.ProgressConflict, t0.Add(4 * time.Minute)},
 		{"an older events report", answers(np, 5, "F"), 5, &model.Events{Blur: 1, Resized: 3}, 5, "", t0.Add(7 * time.Minute)},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := st.SaveProgress(ctx, run.Token, tc.answers, tc.n, tc.events, t0.Add(time.Duration(i+1)*time.Minute))
 			if tc.wantErr != "" {
-				wantMessage(t, err, tc.wantErr)
+				wantReason(t, err, tc.wantErr)
 			} else if err != nil || got != tc.want {
 				t.Fatalf("saved %d, %v; want %d", got, err, tc.want)
 			}
@@ -182,7 +182,7 @@ func TestSaveProgress(t *testing.T) {
 		t.Errorf("events %+v: each count must be the largest reported", ev)
 	}
 	_, err := st.SaveProgress(ctx, "no-such-token", answers(np, 1, "F"), 1, nil, t0)
-	wantMessage(t, err, "Unknown Run")
+	wantReason(t, err, model.UnknownRun)
 }
 
 // Concurrent duplicates of one save store it once and agree.
@@ -226,10 +226,18 @@ func TestSubmitFinishesRun(t *testing.T) {
 	}
 	pass := func(*model.Run) error { return nil }
 
-	_, err := st.SubmitReply(ctx, reply(person(1), answers(np, 3, "J")), t0, pass)
-	wantMessage(t, err, "the answers differ from those saved during the run")
+	// The store hands the locked run to the caller's judgement, and a
+	// refusal changes nothing.
+	differ := func(r *model.Run) error {
+		if r.Answered != 2 || r.Token != run.Token {
+			t.Errorf("judged run %+v", r)
+		}
+		return model.Fail(model.AnswersDiffer)
+	}
+	_, err := st.SubmitReply(ctx, reply(person(1), answers(np, 3, "J")), t0, differ)
+	wantReason(t, err, model.AnswersDiffer)
 	_, err = st.SubmitReply(ctx, reply(person(2), answers(np, 3, "F")), t0, pass)
-	wantMessage(t, err, "Token Already Used")
+	wantReason(t, err, model.TokenUsed)
 	created, err := st.SubmitReply(ctx, reply(person(1), answers(np, 3, "F")), t0.Add(time.Minute), pass)
 	if err != nil || !created {
 		t.Fatalf("submit: %v %v", created, err)
@@ -239,9 +247,9 @@ func TestSubmitFinishesRun(t *testing.T) {
 		t.Fatalf("retry: created=%v %v", created, err)
 	}
 	_, err = st.SubmitReply(ctx, reply(person(2), answers(np, 3, "F")), t0, pass)
-	wantMessage(t, err, "Token Already Used")
+	wantReason(t, err, model.TokenUsed)
 	_, err = st.SubmitReply(ctx, reply(person(1), answers(np, 3, "J")), t0, pass)
-	wantMessage(t, err, "Token Already Used")
+	wantReason(t, err, model.TokenUsed)
 
 	r, _ := st.Run(ctx, run.Token)
 	if r.FinishedAt == nil || !r.FinishedAt.Equal(t0.Add(time.Minute)) || r.ReplyID == nil {
@@ -281,7 +289,7 @@ func TestSubmitWithoutRun(t *testing.T) {
 	b := *a
 	b.Person = person(2)
 	_, err := st.SubmitReply(ctx, &b, t0, nil)
-	wantMessage(t, err, "Token Already Used")
+	wantReason(t, err, model.TokenUsed)
 	var emails []string
 	st.DB().Select(&emails, `SELECT email FROM reply`)
 	if len(emails) != 1 || emails[0] != person(1).Email {
@@ -360,7 +368,7 @@ func TestMatchKeptUntilThePackGoes(t *testing.T) {
 	newer := pack("women20s", 2, 18, 30, 2)
 	newID := createPack(t, b, newer)
 	_, _, err := a.StartRun(ctx, newRun(t, old, oldID, person(1), tokenOf(1)), t0, time.Hour)
-	wantMessage(t, err, "No Suitable Pack for You")
+	wantReason(t, err, model.NoSuitablePack)
 	pf, err := a.MatchPack(ctx, 2, 25)
 	if err != nil || pf.ID != newID {
 		t.Fatalf("after the pack went, matched %v %v; want pack %d", pf, err, newID)

@@ -15,24 +15,24 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/psyx-lab/psyx/analysis"
 	"github.com/psyx-lab/psyx/api"
 	"github.com/psyx-lab/psyx/config"
 	"github.com/psyx-lab/psyx/packs"
-	"github.com/psyx-lab/psyx/report"
-	"github.com/psyx-lab/psyx/results"
+	"github.com/psyx-lab/psyx/runs"
 	"github.com/psyx-lab/psyx/store"
 )
 
 // App is the running service: its logs, database, pack folders and server.
 type App struct {
-	cfg     config.Config
-	version string
-	sys     *zap.Logger // start, stop and fatal: the api log and stderr
-	logs    *apiLogs
-	store   *store.Store
-	library *packs.Library
-	results *report.Service
-	srv     *http.Server
+	cfg      config.Config
+	version  string
+	sys      *zap.Logger // start, stop and fatal: the api log and stderr
+	logs     *apiLogs
+	store    *store.Store
+	library  *packs.Library
+	analysis *analysis.Service
+	srv      *http.Server
 }
 
 // NewApp opens everything the service needs, migrates the schema and
@@ -62,31 +62,31 @@ func NewApp(ctx context.Context, cfg config.Config, version string, stderr io.Wr
 	if a.library, err = packs.NewLibrary(cfg.DataDir, cfg.PairsPerPack, logs.api); err != nil {
 		return nil, err
 	}
-	if a.results, err = report.New(a.store, filepath.Join(cfg.DataDir, "packs"), cfg.StatsDir(), logs.api); err != nil {
+	if a.analysis, err = analysis.New(a.store, filepath.Join(cfg.DataDir, "packs"), cfg.StatsDir(), logs.api); err != nil {
 		return nil, err
 	}
 	sweep := func(packs map[string]int) error {
-		return errors.Join(a.library.Sweep(packs), a.results.Sweep(packs))
+		return errors.Join(a.library.Sweep(packs), a.analysis.Sweep(packs))
 	}
 	if err := a.store.WithFoldersLocked(ctx, sweep); err != nil {
 		return nil, fmt.Errorf("repair pack folders: %w", err)
 	}
+	participants := runs.New(a.store, systemRand{}, time.Now, runs.Rules{ResumeWithin: cfg.ResumeWithin,
+		AbandonAfter: cfg.AbandonAfter, CompletionURL: cfg.CompletionURL})
 	handler := api.New(api.Deps{
-		Packs:   a.store,
-		Replies: a.store,
-		Runs:    a.store,
-		DB:      a.store,
-		Folders: a.library,
-		Log:     logs.api,
-		Rules:   api.Rules{Name: cfg.NameRE, Phone: cfg.PhoneRE, PhoneFormat: cfg.PhoneFormat},
-		RunRules: api.RunRules{ResumeWithin: cfg.ResumeWithin, AbandonAfter: cfg.AbandonAfter,
-			CompletionURL: cfg.CompletionURL},
+		Packs:          a.store,
+		Replies:        a.store,
+		Participants:   participants,
+		DB:             a.store,
+		Folders:        a.library,
+		Log:            logs.api,
+		Rules:          api.Rules{Name: cfg.NameRE, Phone: cfg.PhoneRE, PhoneFormat: cfg.PhoneFormat},
+		AbandonAfter:   cfg.AbandonAfter,
 		Location:       cfg.Location,
 		MaxUploadBytes: cfg.MaxUploadBytes(),
-		Rand:           systemRand{},
 		Now:            time.Now,
-		Results:        a.results,
-		Quality:        thresholds(cfg.Quality),
+		Analysis:       a.analysis,
+		Quality:        cfg.Quality,
 	})
 	a.srv = &http.Server{
 		Addr:              cfg.Addr,
@@ -141,21 +141,14 @@ func (a *App) Run(ctx context.Context) error {
 // Close releases the database and flushes the logs.
 func (a *App) Close() error {
 	var errs []error
-	if a.results != nil {
-		errs = append(errs, a.results.Close())
+	if a.analysis != nil {
+		errs = append(errs, a.analysis.Close())
 	}
 	if a.store != nil {
 		errs = append(errs, a.store.Close())
 	}
 	errs = append(errs, a.logs.Close())
 	return errors.Join(errs...)
-}
-
-// thresholds are the configured quality flags in results' terms.
-func thresholds(q config.Quality) results.Thresholds {
-	return results.Thresholds{TimeoutRate: q.TimeoutRate, FastRT: q.FastRT, FastRate: q.FastRate,
-		SideLow: q.SideMin, SideHigh: q.SideMax, OriLow: q.OriMin, OriHigh: q.OriMax,
-		InfoVal: q.InfoValMin, Blur: q.BlurMax, HiddenMS: q.HiddenMSMax}
 }
 
 // systemRand orders pairs with math/rand/v2's goroutine-safe generator.

@@ -22,7 +22,7 @@ import (
 // On SIGTERM (here: the context ending) the service stops taking
 // connections but lets an upload in flight finish and commit.
 func TestAppDrainsOnShutdown(t *testing.T) {
-	cfg := testkit.Config(t, cluster.NewDatabase(t))
+	cfg := testConfig(t)
 	var stderr bytes.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

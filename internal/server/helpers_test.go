@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/psyx-lab/psyx/config"
 	"github.com/psyx-lab/psyx/tools/pgtest"
 	"github.com/psyx-lab/psyx/tools/testkit"
 )
@@ -33,4 +34,15 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func waitServing(t *testing.T, base string) {
 	t.Helper()
 	waitFor(t, "the service to answer", func() bool { return testkit.Healthy(base) })
+}
+
+// testConfig is the service's configuration on a fresh database (testkit.Env).
+func testConfig(t *testing.T) config.Config {
+	t.Helper()
+	env := testkit.Env(t, cluster.NewDatabase(t))
+	cfg, err := config.Load(func(k string) string { return env[k] }, "/nonexistent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

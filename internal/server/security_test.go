@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/psyx-lab/psyx/config"
-	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // startApp runs the service in-process until the test ends.
@@ -41,7 +40,7 @@ func startApp(t *testing.T, cfg config.Config) string {
 
 // A client that never finishes its headers is cut off by the server.
 func TestSlowClientCutOff(t *testing.T) {
-	cfg := testkit.Config(t, cluster.NewDatabase(t))
+	cfg := testConfig(t)
 	cfg.ReadHeaderTimeout = 300 * time.Millisecond
 	startApp(t, cfg)
 	conn, err := net.Dial("tcp", cfg.Addr)
@@ -67,7 +66,7 @@ func TestSlowClientCutOff(t *testing.T) {
 // Participants' names, phones and e-mails never reach api.log, whether the
 // request is accepted or refused.
 func TestNoPersonalDataInLog(t *testing.T) {
-	cfg := testkit.Config(t, cluster.NewDatabase(t))
+	cfg := testConfig(t)
 	base := startApp(t, cfg)
 	people := []map[string]any{
 		{"name": "김비밀", "email": "secret.mail@example.com", "no": "778899", "sex": 1, "age": 30, "phone": "010-9876-5432"},
@@ -105,7 +104,7 @@ func TestNoPersonalDataInLog(t *testing.T) {
 // An upload that declares more bytes than the limit is refused before the
 // server reads any of them: the body here never arrives.
 func TestOversizeUploadRefusedEarly(t *testing.T) {
-	cfg := testkit.Config(t, cluster.NewDatabase(t))
+	cfg := testConfig(t)
 	cfg.MaxUploadMB = 1
 	base := startApp(t, cfg)
 	pr, pw := io.Pipe()

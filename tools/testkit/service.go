@@ -4,8 +4,6 @@ import (
 	"net"
 	"net/http"
 	"testing"
-
-	"github.com/psyx-lab/psyx/config"
 )
 
 // FreeAddr is a 127.0.0.1 address nothing listens on right now.
@@ -19,20 +17,16 @@ func FreeAddr(tb testing.TB) string {
 	return ln.Addr().String()
 }
 
-// Config is the service's configuration for a test: a free port, this
-// database, a fresh data folder, one pair per pack.
-func Config(tb testing.TB, databaseURL string) config.Config {
+// Env is the service's settings for a test, as PSYX_* variables: a free
+// port, this database, a fresh data folder, one pair per pack. (A map, not
+// a config.Config: the config package depends on results, whose tests use
+// this kit.)
+func Env(tb testing.TB, databaseURL string) map[string]string {
 	tb.Helper()
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{
-			"PSYX_ADDR": FreeAddr(tb), "PSYX_DATABASE_URL": databaseURL,
-			"PSYX_DATA_DIR": tb.TempDir(), "PSYX_PAIRS_PER_PACK": "1",
-		}[k]
-	}, "/nonexistent")
-	if err != nil {
-		tb.Fatal(err)
+	return map[string]string{
+		"PSYX_ADDR": FreeAddr(tb), "PSYX_DATABASE_URL": databaseURL,
+		"PSYX_DATA_DIR": tb.TempDir(), "PSYX_PAIRS_PER_PACK": "1",
 	}
-	return cfg
 }
 
 // Healthy tells whether the service at base answers /api/health with 200.

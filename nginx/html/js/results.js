@@ -12,17 +12,6 @@ const $ = (id) => document.getElementById(id);
 const SEX = { 1: '남성', 2: '여성' };
 const id = Number(new URLSearchParams(location.search).get('id'));
 
-// Flags (README, quality) → the label shown and the column whose value raised it.
-const FLAGS = {
-  timeouts: ['시간 초과 많음', 'timeouts'],
-  fast: ['너무 빠름', 'fast'],
-  'side-bias': ['한쪽 치우침', 'left'],
-  'ori-bias': ['ori 치우침', 'ori'],
-  'low-infoval': ['낮은 infoVal', 'infoval'],
-  inattentive: ['주의 이탈', 'away'],
-  repeat: ['중복 참여', 'no'],
-};
-
 let quality = null;
 let selected = null; // r_id shown in the reply panel
 let scaling = { mode: 'independent', constant: null };
@@ -179,33 +168,59 @@ async function applyScaling(e) {
 
 // ---- quality ----------------------------------------------------------------
 
+// The table is drawn from the columns the API describes (name, label,
+// kind, the flag a column raises and its rule): a new statistic needs no
+// change here.
+const show = {
+  id: (v) => [String(v), 'num'],
+  text: (v) => [v ?? dash, ''],
+  date: (v) => [v ?? dash, 'date'],
+  count: (v) => [v == null ? dash : String(v), 'num'],
+  rate: (v) => [pct(v), 'num'],
+  seconds: (v) => [secs(v), 'num'],
+  ms: (v) => [v == null ? dash : `${(v / 1000).toFixed(1)}초`, 'num'],
+  number: (v) => [fixed(v), 'num'],
+};
+
+function qualityHead(columns) {
+  const tr = document.createElement('tr');
+  for (const c of columns) {
+    const th = document.createElement('th');
+    th.textContent = c.label;
+    th.dataset.col = c.name;
+    const [, cls] = (show[c.kind] ?? show.number)(null);
+    if (cls === 'num') th.className = 'num';
+    if (c.rule) th.title = `${c.rule} → ${flagLabel(c.flag)}`;
+    tr.append(th);
+  }
+  tr.append(Object.assign(document.createElement('th'), { textContent: '표시' }));
+  $('quality-head').replaceChildren(tr);
+}
+
+const flagLabel = (name) => quality.flags.find((f) => f.name === name)?.label ?? name;
+
 function qualityRow(r) {
   const tr = document.createElement('tr');
   tr.dataset.rid = r.r_id;
   tr.tabIndex = 0;
-  const flagged = new Set(r.flags.map((f) => FLAGS[f]?.[1]));
-  const cells = {
-    no: cell(r.no, 'mono'),
-    timeouts: cell(`${r.timeouts} (${pct(r.timeout_rate)})`, 'num'),
-    fast: cell(pct(r.fast_rate), 'num'),
-    left: cell(pct(r.left_rate), 'num'),
-    ori: cell(pct(r.ori_rate), 'num'),
-    infoval: cell(fixed(r.infoval), 'num'),
-    away: cell(`${r.blur}회 · ${(r.hidden_ms / 1000).toFixed(1)}초`, 'num'),
-  };
-  for (const [k, td] of Object.entries(cells)) if (flagged.has(k)) td.classList.add('flagged');
+  for (const c of quality.columns) {
+    const [text, cls] = (show[c.kind] ?? show.number)(r[c.name]);
+    const td = cell(text, c.name === 'no' ? 'mono' : cls);
+    td.dataset.col = c.name;
+    if (c.flag && r.flags.includes(c.flag)) td.classList.add('flagged');
+    tr.append(td);
+  }
   const flags = document.createElement('td');
   flags.className = 'flags';
   const chips = document.createElement('div');
   flags.append(chips);
   for (const f of r.flags) {
-    const chip = Object.assign(document.createElement('span'), { className: 'flag', textContent: FLAGS[f]?.[0] ?? f, title: f });
+    const chip = Object.assign(document.createElement('span'), { className: 'flag', textContent: flagLabel(f), title: f });
     chip.dataset.flag = f;
     chips.append(chip);
   }
   if (!r.flags.length) chips.append(Object.assign(document.createElement('span'), { className: 'flag-none', textContent: '없음' }));
-  tr.append(cell(r.r_id, 'num'), cell(r.name), cells.no, cell(r.date, 'date'), cell(r.answered, 'num'), cells.timeouts,
-    cells.fast, cell(secs(r.rt_median), 'num'), cells.left, cells.ori, cells.infoval, cells.away, flags);
+  tr.append(flags);
   if (r.flags.length) tr.classList.add('has-flags');
   tr.addEventListener('click', () => select(r.r_id));
   tr.addEventListener('keydown', (e) => {
@@ -226,6 +241,7 @@ async function loadQuality() {
   }
   quality = res.data;
   const rows = quality.replies;
+  qualityHead(quality.columns);
   $('quality-rows').replaceChildren(...rows.map(qualityRow));
   $('quality').hidden = rows.length === 0;
   $('quality-empty').textContent = '아직 완료된 응답이 없습니다.';

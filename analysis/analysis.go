@@ -1,8 +1,8 @@
-// Package report serves a pack's results: it keeps each pack's statistics
+// Package analysis serves a pack's results: it keeps each pack's statistics
 // (computed once from its images by package results, kept in a file per
 // pack), reads replies through a small interface, and caches what does not
 // change: the group CI per set of replies, each reply's infoVal.
-package report
+package analysis
 
 import (
 	"context"
@@ -177,7 +177,7 @@ func (s *Service) load(id int, p *pack) {
 	if err := results.Compute(ctx, files, uint64(id), path); err != nil {
 		var mixed *results.InconsistentPackError
 		if errors.As(err, &mixed) {
-			p.err = model.Errorf(model.Invalid, "%s", mixed.Error())
+			p.err = model.Fail(model.MixedSizes, mixed.File, mixed.W, mixed.H, mixed.First, mixed.W0, mixed.H0)
 			return
 		}
 		p.err = fmt.Errorf("compute stats of pack %d: %w", id, err)

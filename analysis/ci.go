@@ -1,4 +1,4 @@
-package report
+package analysis
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/psyx-lab/psyx/model"
 	"github.com/psyx-lab/psyx/results"
+	"github.com/psyx-lab/psyx/trials"
 )
 
 // Image is a CI ready to draw on its pack's base face or to write raw.
@@ -77,9 +78,9 @@ func (s *Service) GroupCI(ctx context.Context, id int) (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	var all [][]results.Trial
+	var all [][]trials.Trial
 	err = s.src.PackReplies(ctx, id, func(r *model.Reply, _ bool) error {
-		ts, err := trials(pf, r.Answers)
+		ts, err := trials.Decode(r.Answers, pf)
 		if err != nil {
 			return fmt.Errorf("reply %d: %w", r.ID, err)
 		}
@@ -125,12 +126,12 @@ func (s *Service) GroupPNG(ctx context.Context, id int, sc results.Scaling, cons
 	return im, data, c, nil
 }
 
-func errNoReplies(id int) error { return model.Errorf(model.Invalid, "No Replies for Pack %d", id) }
+func errNoReplies(id int) error { return model.Fail(model.NoReplies, id) }
 
 // ReplyCI is one reply's CI.
 func (s *Service) ReplyCI(ctx context.Context, id int, rid int64) (*Image, error) {
 	if _, err := s.src.ReplyCount(ctx, id); err != nil {
-		return nil, err // "Pack <id> Not Found" before "Unknown Reply"
+		return nil, err // PackNotFound before UnknownReply
 	}
 	r, err := s.src.PackReply(ctx, id, rid)
 	if err != nil {
@@ -148,13 +149,13 @@ func (s *Service) replyImage(ctx context.Context, id int, p *pack, r *model.Repl
 	if err != nil {
 		return nil, err
 	}
-	ts, err := trials(pf, r.Answers)
+	ts, err := trials.Decode(r.Answers, pf)
 	if err != nil {
 		return nil, fmt.Errorf("reply %d: %w", r.ID, err)
 	}
 	ci, err := p.stats.ReplyCI(ctx, ts)
 	if errors.Is(err, results.ErrNoAnswers) {
-		return nil, model.Errorf(model.Invalid, "No Answers in Reply %d", r.ID)
+		return nil, model.Fail(model.NoAnswers, r.ID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("CI of reply %d: %w", r.ID, err)
@@ -186,7 +187,7 @@ func (s *Service) EachReplyCI(ctx context.Context, id int, fn func(r *model.Repl
 	}
 	for _, r := range replies {
 		im, err := s.replyImage(ctx, id, p, r)
-		if model.ErrorCode(err) == model.Invalid {
+		if model.ReasonOf(err) == model.NoAnswers {
 			continue
 		}
 		if err != nil {

@@ -1,4 +1,4 @@
-package report
+package analysis
 
 import (
 	"os"
@@ -8,7 +8,6 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/psyx-lab/psyx/model"
 	"github.com/psyx-lab/psyx/results"
 )
 
@@ -37,39 +36,6 @@ func TestSweep(t *testing.T) {
 	sort.Strings(left)
 	if want := []string{results.TempPrefix + "1.stats-123", "1.stats"}; len(left) != 2 || left[0] != want[0] || left[1] != want[1] {
 		t.Fatalf("left %v, want %v", left, want)
-	}
-}
-
-func TestTrials(t *testing.T) {
-	pack := model.NewPackFiles(model.Pack{ID: 1}, []model.Pair{{"x_00001_ori.jpg", "x_00001_inv.jpg"}, {"x_00002_ori.jpg", "x_00002_inv.jpg"}})
-	tests := []struct {
-		name    string
-		answers string
-		want    []results.Trial
-		wantErr bool
-	}{
-		{"as stored by PostgreSQL", `[["F", 0.734, "x_00001_ori.jpg", "x_00001_inv.jpg"], ["J", 1.5, "x_00002_ori.jpg", "x_00002_inv.jpg"]]`,
-			[]results.Trial{{Pair: 0, Response: 1, Left: true, RT: 0.734}, {Pair: 1, Response: -1, RT: 1.5}}, false},
-		{"inv on the left, chosen", `[["F", 2, "x_00002_inv.jpg", "x_00002_ori.jpg"]]`, []results.Trial{{Pair: 1, Response: -1, Left: true, RT: 2}}, false},
-		{"a timeout", `[[" ", 3, "x_00001_inv.jpg", "x_00001_ori.jpg"]]`, []results.Trial{{Pair: 0, Response: 0, RT: 3}}, false},
-		{"not this pack's files", `[["F", 1, "y_00001_ori.jpg", "y_00001_inv.jpg"]]`, nil, true},
-		{"not an array", `{}`, nil, true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := trials(pack, []byte(tc.answers))
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("err %v", err)
-			}
-			if len(got) != len(tc.want) {
-				t.Fatalf("trials %+v, want %+v", got, tc.want)
-			}
-			for i := range got {
-				if got[i] != tc.want[i] {
-					t.Fatalf("trial %d %+v, want %+v", i, got[i], tc.want[i])
-				}
-			}
-		})
 	}
 }
 

@@ -29,12 +29,10 @@ SELECT (SELECT sum(replies) FROM pack_tally t WHERE t.p_id = p.p_id) FROM pack p
 
 // packReplies reads a pack's replies, each with whether the same person
 // (student number or e-mail) replied more than once, in any pack.
-const packReplies = `
-SELECT r.r_id, r.p_id, r.name, r.email, r.no, r.sex, r.age, r.phone, r.answers, r.token, r.client, r.events,
-       r.created_at, r.started_at,
-       EXISTS (SELECT 1 FROM reply o WHERE o.no = r.no AND o.r_id <> r.r_id)
-    OR EXISTS (SELECT 1 FROM reply o WHERE o.email = r.email AND o.r_id <> r.r_id) AS repeat
-FROM reply r WHERE r.p_id = $1 ORDER BY r.r_id`
+const packReplies = `SELECT ` + replyColumns + `,
+       EXISTS (SELECT 1 FROM reply o WHERE o.no = reply.no AND o.r_id <> reply.r_id)
+    OR EXISTS (SELECT 1 FROM reply o WHERE o.email = reply.email AND o.r_id <> reply.r_id) AS repeat
+FROM reply WHERE p_id = $1 ORDER BY r_id`
 
 // PackReplies streams a pack's replies by r_id, in one snapshot, with
 // whether their person replied more than once.
@@ -61,14 +59,12 @@ func (s *Store) PackReplies(ctx context.Context, id int, each func(r *model.Repl
 }
 
 // PackReply reads one reply of a pack; one that is not there, or of
-// another pack, is "Unknown Reply <r_id>".
+// another pack, is UnknownReply.
 func (s *Store) PackReply(ctx context.Context, id int, rid int64) (*model.Reply, error) {
 	var r model.Reply
-	err := s.db.GetContext(ctx, &r, `
-SELECT r_id, p_id, name, email, no, sex, age, phone, answers, token, client, events, created_at, started_at
-FROM reply WHERE r_id = $1 AND p_id = $2`, rid, id)
+	err := s.db.GetContext(ctx, &r, `SELECT `+replyColumns+` FROM reply WHERE r_id = $1 AND p_id = $2`, rid, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, model.Errorf(model.NotFound, "Unknown Reply %d", rid)
+		return nil, model.Fail(model.UnknownReply, rid)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read reply %d: %w", rid, err)

@@ -12,18 +12,18 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.uber.org/zap"
 
+	"github.com/psyx-lab/psyx/analysis"
 	"github.com/psyx-lab/psyx/model"
-	"github.com/psyx-lab/psyx/report"
 	"github.com/psyx-lab/psyx/results"
 )
 
-// Results computes classification images and quality tables.
-type Results interface {
-	GroupCI(ctx context.Context, id int) (*report.Image, error)
-	GroupPNG(ctx context.Context, id int, sc results.Scaling, constant float64) (*report.Image, []byte, float64, error)
-	ReplyCI(ctx context.Context, id int, rid int64) (*report.Image, error)
-	EachReplyCI(ctx context.Context, id int, fn func(r *model.Reply, im *report.Image) error) error
-	Quality(ctx context.Context, id int, th results.Thresholds) (*report.QualityTable, error)
+// Analysis computes classification images and quality tables.
+type Analysis interface {
+	GroupCI(ctx context.Context, id int) (*analysis.Image, error)
+	GroupPNG(ctx context.Context, id int, sc results.Scaling, constant float64) (*analysis.Image, []byte, float64, error)
+	ReplyCI(ctx context.Context, id int, rid int64) (*analysis.Image, error)
+	EachReplyCI(ctx context.Context, id int, fn func(r *model.Reply, im *analysis.Image) error) error
+	Quality(ctx context.Context, id int, th results.Thresholds) (*analysis.QualityTable, error)
 	Prepare(id int)
 	Forget(id int)
 }
@@ -39,45 +39,29 @@ type ciRequest struct {
 
 func parseCIRequest(c *gin.Context) (ciRequest, error) {
 	var q ciRequest
-	id, err := packIDParam(c)
-	if err != nil {
+	var err error
+	if q.id, err = packIDParam(c, "id"); err != nil {
 		return q, err
 	}
-	q.id = id
-	if raw, ok := c.GetQuery("r_id"); ok {
-		rid, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil || rid < 1 {
-			return q, model.Errorf(model.NotFound, "Unknown Reply %s", model.Echo(raw))
-		}
-		q.rid = rid
+	if q.rid, err = replyIDParam(c); err != nil {
+		return q, err
 	}
-	q.format = c.DefaultQuery("format", "png")
-	if q.format != "png" && q.format != "csv" && q.format != "zip" {
-		return q, model.Errorf(model.Invalid, "Unknown Format %s: use png, csv or zip", model.Echo(q.format))
+	if q.format, err = formatParam(c, "png", "csv", "zip"); err != nil {
+		return q, err
 	}
 	raw := c.DefaultQuery("scaling", "independent")
 	if q.scaling, err = results.ParseScaling(raw); err != nil {
-		return q, model.Errorf(model.Invalid, "Unknown Scaling %s: use independent or constant", model.Echo(raw))
+		return q, model.Fail(unknownScaling, model.Echo(raw))
 	}
 	if q.scaling == results.Constant {
 		raw := c.Query("constant")
 		v, err := strconv.ParseFloat(raw, 64)
 		if err != nil || !(v > 0) || math.IsInf(v, 0) {
-			return q, model.Errorf(model.Invalid, "Invalid Scaling Constant %s: give a number above 0", model.Echo(raw))
+			return q, model.Fail(badConstant, model.Echo(raw))
 		}
 		q.constant = v
 	}
 	return q, nil
-}
-
-// packIDParam reads ?id= for the admin's read-only pages.
-func packIDParam(c *gin.Context) (int, error) {
-	raw := c.Query("id")
-	id, err := strconv.Atoi(raw)
-	if err != nil || id < 1 {
-		return 0, model.Errorf(model.NotFound, "Pack %s Not Found", model.Echo(raw))
-	}
-	return id, nil
 }
 
 // ci answers a classification image: the pack's group CI or one reply's,
@@ -91,9 +75,6 @@ func (h *Handler) ci(c *gin.Context) {
 	extendDeadlines(c, downloadDeadline)
 	ctx := c.Request.Context()
 	pack, err := h.Packs.PackFiles(ctx, q.id)
-	if model.ErrorCode(err) == model.NotFound {
-		err = model.Errorf(model.NotFound, "Pack %d Not Found", q.id) // the admin pages' wording
-	}
 	if err != nil {
 		h.fail(c, err) // a database that does not answer is ours: 500
 		return
@@ -102,19 +83,19 @@ func (h *Handler) ci(c *gin.Context) {
 		h.ciZip(c, q, pack.Name)
 		return
 	}
-	var im *report.Image
+	var im *analysis.Image
 	var png []byte
 	var constant float64
 	switch {
 	case q.rid > 0:
-		im, err = h.Results.ReplyCI(ctx, q.id, q.rid)
+		im, err = h.Analysis.ReplyCI(ctx, q.id, q.rid)
 		if err == nil && q.format == "png" {
 			png, constant, err = im.PNG(q.scaling, q.constant)
 		}
 	case q.format == "png":
-		im, png, constant, err = h.Results.GroupPNG(ctx, q.id, q.scaling, q.constant)
+		im, png, constant, err = h.Analysis.GroupPNG(ctx, q.id, q.scaling, q.constant)
 	default:
-		im, err = h.Results.GroupCI(ctx, q.id)
+		im, err = h.Analysis.GroupCI(ctx, q.id)
 	}
 	if err != nil {
 		h.fail(c, err)
@@ -150,7 +131,7 @@ func (h *Handler) ci(c *gin.Context) {
 func (h *Handler) ciZip(c *gin.Context, q ciRequest, packName string) {
 	var zw *zip.Writer
 	n := 0
-	err := h.Results.EachReplyCI(c.Request.Context(), q.id, func(r *model.Reply, im *report.Image) error {
+	err := h.Analysis.EachReplyCI(c.Request.Context(), q.id, func(r *model.Reply, im *analysis.Image) error {
 		png, _, err := im.PNG(q.scaling, q.constant)
 		if err != nil {
 			return err
@@ -172,7 +153,7 @@ func (h *Handler) ciZip(c *gin.Context, q ciRequest, packName string) {
 		return err
 	})
 	if err == nil && zw == nil {
-		err = model.Errorf(model.Invalid, "No Replies for Pack %d", q.id)
+		err = model.Fail(model.NoReplies, q.id)
 	}
 	if err == nil {
 		err = zw.Close()

@@ -1,12 +1,14 @@
-package report
+package analysis
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/psyx-lab/psyx/model"
 	"github.com/psyx-lab/psyx/results"
+	"github.com/psyx-lab/psyx/trials"
 )
 
 // QualityRow is one reply's line of the quality table.
@@ -33,7 +35,7 @@ type QualityTable struct {
 // ever changes, and its reference comes from a seed fixed per pack.
 func (s *Service) Quality(ctx context.Context, id int, th results.Thresholds) (*QualityTable, error) {
 	if _, err := s.src.ReplyCount(ctx, id); err != nil {
-		return nil, err // "Pack <id> Not Found"
+		return nil, err // PackNotFound
 	}
 	pf, err := s.src.PackFiles(ctx, id)
 	if err != nil {
@@ -46,7 +48,7 @@ func (s *Service) Quality(ctx context.Context, id int, th results.Thresholds) (*
 	var rows []QualityRow
 	var replies []results.Reply
 	err = s.src.PackReplies(ctx, id, func(r *model.Reply, repeat bool) error {
-		ts, err := trials(pf, r.Answers)
+		ts, err := trials.Decode(r.Answers, pf)
 		if err != nil {
 			return fmt.Errorf("reply %d: %w", r.ID, err)
 		}
@@ -85,9 +87,16 @@ func (s *Service) Quality(ctx context.Context, id int, th results.Thresholds) (*
 		}
 		p.mu.Unlock()
 	}
-	all := make([][]results.Trial, len(replies))
+	all := make([][]trials.Trial, len(replies))
 	for i := range replies {
 		all[i] = replies[i].Trials
 	}
 	return &QualityTable{PackID: id, Pairs: len(pf.Pairs), Rows: rows, RTHistogram: results.RTHistogram(all)}, nil
+}
+
+// events reads a reply's stored event counts.
+func events(raw []byte) results.Events {
+	var ev model.Events
+	json.Unmarshal(raw, &ev) // stored by the API: an object of counts, or {}
+	return results.Events{Blur: ev.Blur, HiddenMS: ev.HiddenMS, Resized: ev.Resized}
 }

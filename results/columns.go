@@ -55,6 +55,7 @@ func columns() []Column {
 			raises: func(v float64, th Thresholds) bool { return v > th.FastRate }},
 		{Name: "rt_median", Label: "RT 중앙값", Kind: KindSeconds, value: func(q *Quality) float64 { return q.RTMedian }},
 		{Name: "rt_cv", Label: "RT 변동계수", Kind: KindNumber, value: func(q *Quality) float64 { return q.RTCV }},
+		{Name: "rt_iqr", Label: "RT 사분위 범위", Kind: KindSeconds, value: func(q *Quality) float64 { return q.RTIQR }},
 		{Name: "left_rate", Label: "왼쪽(F)", Kind: KindRate, Flag: "side-bias", FlagLabel: "한쪽 치우침",
 			value:  func(q *Quality) float64 { return q.LeftRate },
 			raises: func(v float64, th Thresholds) bool { return outside(v, th.SideMin, th.SideMax) }},

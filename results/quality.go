@@ -30,6 +30,7 @@ type Quality struct {
 	FastRate    float64 // share of answered with rt < FastRT
 	RTMedian    float64 // median rt of answered trials, seconds
 	RTCV        float64 // sample sd / mean of answered rts
+	RTIQR       float64 // interquartile range of answered rts, seconds (R's IQR())
 	LeftRate    float64 // share of answered with the left key (F)
 	OriRate     float64 // share of answered choosing ori
 	InfoVal     float64
@@ -79,7 +80,8 @@ func Assess(r Reply, infoVal float64, th Thresholds) Quality {
 		// sample of the participant's behaviour.
 		q.RTCV = math.Sqrt(ss/float64(q.Answered-1)) / mean
 	}
-	q.RTMedian = median(rts) // NaN when empty
+	q.RTIQR = quantile(rts, 0.75) - quantile(rts, 0.25) // NaN when empty
+	q.RTMedian = median(rts)                            // NaN when empty
 	q.Flags = flags(&q, r, th)
 	return q
 }

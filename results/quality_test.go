@@ -139,6 +139,7 @@ func TestAssessValues(t *testing.T) {
 		{"fast_rate", q.FastRate, 0.25},
 		{"rt_median", q.RTMedian, 0.25},
 		{"rt_cv", q.RTCV, sd / mean},
+		{"rt_iqr", q.RTIQR, 0.325 - 0.175}, // R: IQR(c(0.1, 0.4, 0.3, 0.2)) = 0.15
 		{"left_rate", q.LeftRate, 0.5},
 		{"ori_rate", q.OriRate, 0.75},
 		{"infoval", q.InfoVal, 2.5},
@@ -154,7 +155,7 @@ func TestAssessValues(t *testing.T) {
 	}
 	empty := Assess(Reply{}, math.NaN(), DefaultThresholds())
 	for name, v := range map[string]float64{"timeout_rate": empty.TimeoutRate, "fast_rate": empty.FastRate,
-		"rt_median": empty.RTMedian, "rt_cv": empty.RTCV, "left_rate": empty.LeftRate, "ori_rate": empty.OriRate} {
+		"rt_median": empty.RTMedian, "rt_cv": empty.RTCV, "rt_iqr": empty.RTIQR, "left_rate": empty.LeftRate, "ori_rate": empty.OriRate} {
 		if !math.IsNaN(v) {
 			t.Errorf("empty reply: %s = %v, want NaN", name, v)
 		}

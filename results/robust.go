@@ -1,6 +1,9 @@
 package results
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // madConstant makes the MAD a consistent estimate of a normal's sd, as R's
 // mad() (constant = 1.4826).
@@ -80,4 +83,20 @@ func selectKth(xs []float64, k int) float64 {
 		}
 	}
 	return xs[k]
+}
+
+// quantile is R's quantile(xs, p) of its default type 7: the order
+// statistics linearly interpolated at h = (n − 1)·p (NaN if empty). It
+// sorts xs.
+func quantile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	slices.Sort(xs)
+	h := float64(len(xs)-1) * p
+	lo := int(math.Floor(h))
+	if lo+1 >= len(xs) {
+		return xs[lo]
+	}
+	return xs[lo] + (h-float64(lo))*(xs[lo+1]-xs[lo])
 }

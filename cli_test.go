@@ -7,18 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/psyx-lab/psyx/tools/pgtest"
 	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 var cluster *pgtest.Cluster
 
-func TestMain(m *testing.M) {
-	gin.SetMode(gin.ReleaseMode) // as serve does
-	os.Exit(pgtest.Main(m, &cluster))
-}
+// serve sets Gin's release mode itself; the commands here need nothing else.
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, &cluster)) }
 
 func TestRunCommands(t *testing.T) {
 	tests := []struct {

@@ -39,7 +39,18 @@ func meanVar(imgs [][]float64, p int) (m, v float64) {
 // pixels with |t| > thr and returns them by mass, largest first; equal
 // masses keep the order of their first pixel.
 func naiveClusters(t []float64, w, h int, thr float64) []Cluster {
+	clusters, _ := naiveLabels(t, w, h, thr)
+	return clusters
+}
+
+// naiveLabels is naiveClusters that also returns, per pixel, the index of
+// its cluster in the returned order, or −1.
+func naiveLabels(t []float64, w, h int, thr float64) ([]Cluster, []int) {
 	seen := make([]bool, len(t))
+	label := make([]int, len(t))
+	for p := range label {
+		label[p] = -1
+	}
 	var out []Cluster
 	sgn := func(v float64) int {
 		if v > thr {
@@ -62,6 +73,7 @@ func naiveClusters(t []float64, w, h int, thr float64) []Cluster {
 			p := queue[0]
 			queue = queue[1:]
 			x, y := p%w, p/w
+			label[p] = len(out)
 			c.Pixels++
 			c.Mass += math.Abs(t[p])
 			c.BBox = [4]int{min(c.BBox[0], x), min(c.BBox[1], y), max(c.BBox[2], x), max(c.BBox[3], y)}
@@ -84,16 +96,31 @@ func naiveClusters(t []float64, w, h int, thr float64) []Cluster {
 		}
 		out = append(out, c)
 	}
-	slices.SortStableFunc(out, func(a, b Cluster) int {
+	order := make([]int, len(out))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
 		switch {
-		case a.Mass > b.Mass:
+		case out[i].Mass > out[j].Mass:
 			return -1
-		case a.Mass < b.Mass:
+		case out[i].Mass < out[j].Mass:
 			return 1
 		}
 		return 0
 	})
-	return out
+	rank := make([]int, len(out))
+	sorted := make([]Cluster, len(out))
+	for r, i := range order {
+		rank[i] = r
+		sorted[r] = out[i]
+	}
+	for p, l := range label {
+		if l >= 0 {
+			label[p] = rank[l]
+		}
+	}
+	return sorted, label
 }
 
 // naiveMaxima relabels the explicit CIs with the same draws as Compare and

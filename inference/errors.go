@@ -31,13 +31,16 @@ var (
 // TooFewRepliesError says which reply set is too small. It unwraps to
 // ErrTooFewReplies.
 type TooFewRepliesError struct {
-	Set  string // "replies" for a single set, "a" or "b" for Compare's sets
+	Set  string // "a" or "b" for Compare's sets, "" for the one set of the others
 	Have int
 	Need int
 }
 
 func (e *TooFewRepliesError) Error() string {
-	return fmt.Sprintf("%s: %d replies, need at least %d", e.Set, e.Have, e.Need)
+	if e.Set == "" {
+		return fmt.Sprintf("%d replies, need at least %d", e.Have, e.Need)
+	}
+	return fmt.Sprintf("set %s: %d replies, need at least %d", e.Set, e.Have, e.Need)
 }
 
 // Unwrap lets errors.Is(err, ErrTooFewReplies) hold.

@@ -7,7 +7,7 @@ import (
 
 // ICC is NewMoments followed by (*Moments).ICC.
 func ICC(d Design, w [][]float64) (icc31, icc3k float64, err error) {
-	mo, err := NewMoments(d, w)
+	mo, err := newMoments(d, w, formAuto)
 	if err != nil {
 		return math.NaN(), math.NaN(), fmt.Errorf("inference: icc: %w", err)
 	}
@@ -17,8 +17,8 @@ func ICC(d Design, w [][]float64) (icc31, icc3k float64, err error) {
 
 // ICC returns the intraclass correlations ICC(3,1) and ICC(3,k) of the
 // P × k table X[p][r] = CI_r(p), pixels as targets and replies as raters
-// (Shrout & Fleiss 1979, case 3; McGraw & Wong 1996's "two-way mixed,
-// consistency", what rcicrely reports through irr::icc):
+// (SPEC, Analysis; Shrout & Fleiss 1979, case 3, McGraw & Wong 1996's
+// "two-way mixed, consistency" single and average measures):
 //
 //	MSR = SS_rows/(P−1),  MSE = SS_err/((P−1)(k−1))
 //	ICC(3,1) = (MSR − MSE)/(MSR + (k−1)·MSE),  ICC(3,k) = (MSR − MSE)/MSR

@@ -25,7 +25,7 @@ type Influence struct {
 // LeaveOneOut is NewMoments followed by (*Moments).LeaveOneOut with
 // DefaultInfluenceThreshold.
 func LeaveOneOut(d Design, w [][]float64) ([]Influence, error) {
-	mo, err := NewMoments(d, w)
+	mo, err := newMoments(d, w, formAuto)
 	if err != nil {
 		return nil, fmt.Errorf("inference: leave-one-out: %w", err)
 	}
@@ -35,8 +35,8 @@ func LeaveOneOut(d Design, w [][]float64) ([]Influence, error) {
 // LeaveOneOut returns, per reply j, the Pearson correlation r_j over pixels
 // between the group CI and the group CI without reply j, its robust z =
 // (r_j − median)/MAD over all replies (R's median and mad(), constant
-// 1.4826), and whether z < threshold (rcicrely's computeInfluence /
-// SPEC, Analysis). It needs k ≥ 3: with two replies the group CI without one
+// 1.4826), and whether z < threshold (SPEC, Analysis, after rcicrely's
+// leave-one-out influence). It needs k ≥ 3: with two replies the group CI without one
 // is the other reply, and the two z would be ±0.6745 whatever the data
 // (ErrTooFewReplies).
 //
@@ -51,7 +51,7 @@ func LeaveOneOut(d Design, w [][]float64) ([]Influence, error) {
 // and X̃_j·X̃_j = H̃_jj: O(1) per reply from the moments.
 func (mo *Moments) LeaveOneOut(threshold float64) ([]Influence, error) {
 	if mo.k < 3 {
-		return nil, fmt.Errorf("inference: leave-one-out: %w", &TooFewRepliesError{Set: "replies", Have: mo.k, Need: 3})
+		return nil, fmt.Errorf("inference: leave-one-out: %w", &TooFewRepliesError{Have: mo.k, Need: 3})
 	}
 	if math.IsNaN(threshold) {
 		return nil, fmt.Errorf("inference: leave-one-out: %w: threshold NaN", ErrBadOption)

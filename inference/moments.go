@@ -59,21 +59,25 @@ const (
 // NewMoments checks the design and the weights (k ≥ 2 rows of n finite
 // values; see weights.go) and computes the replies' moments.
 func NewMoments(d Design, w [][]float64) (*Moments, error) {
-	return newMoments(d, w, formAuto)
+	mo, err := newMoments(d, w, formAuto)
+	if err != nil {
+		return nil, fmt.Errorf("inference: moments: %w", err)
+	}
+	return mo, nil
 }
 
 func newMoments(d Design, w [][]float64, f form) (*Moments, error) {
 	sh, err := checkDesign(d, true)
 	if err != nil {
-		return nil, fmt.Errorf("inference: moments: %w", err)
+		return nil, err
 	}
 	n := sh.n
-	if err := checkWeights("replies", w, n, 2); err != nil {
-		return nil, fmt.Errorf("inference: moments: %w", err)
+	if err := checkWeights("", w, n, 2); err != nil {
+		return nil, err
 	}
 	k := len(w)
 	if err := checkLimit("weights (replies × pairs)", k*n, MaxWeightCells); err != nil {
-		return nil, fmt.Errorf("inference: moments: %w", err)
+		return nil, err
 	}
 	if f == formAuto {
 		f = formN

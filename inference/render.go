@@ -10,12 +10,6 @@ import (
 	"math"
 )
 
-// Outline colours of RenderComparison.
-var (
-	outlineAB = color.RGBA{R: 255, A: 255} // a > b
-	outlineBA = color.RGBA{B: 255, A: 255} // b > a
-)
-
 // RenderComparison writes an RGB PNG of the base face (grey; base values in
 // [0, 1], clipped, NaN as 0; width×height, row-major from the top left) with
 // the outline of each cluster of p < alpha drawn in red (a > b) or blue
@@ -53,6 +47,7 @@ func RenderComparison(w io.Writer, base []float64, width, height int, c *Compari
 		}
 	}
 
+	red, blue := color.RGBA{R: 255, A: 255}, color.RGBA{B: 255, A: 255} // a > b, b > a
 	img := image.NewRGBA(image.Rect(0, 0, width, height))
 	for p, v := range base {
 		g := uint8(math.Round(255 * clip01(v)))
@@ -69,9 +64,9 @@ func RenderComparison(w io.Writer, base []float64, width, height int, c *Compari
 		if !edge {
 			continue
 		}
-		col := outlineAB
+		col := red
 		if c.Clusters[l].Sign < 0 {
-			col = outlineBA
+			col = blue
 		}
 		img.SetRGBA(x, y, col)
 	}

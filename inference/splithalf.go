@@ -21,7 +21,7 @@ type SplitHalfResult struct {
 
 // SplitHalf is NewMoments followed by (*Moments).SplitHalf.
 func SplitHalf(d Design, w [][]float64, splits int, seed uint64) (SplitHalfResult, error) {
-	mo, err := NewMoments(d, w)
+	mo, err := newMoments(d, w, formAuto)
 	if err != nil {
 		return SplitHalfResult{}, fmt.Errorf("inference: split-half: %w", err)
 	}
@@ -33,7 +33,8 @@ func SplitHalf(d Design, w [][]float64, splits int, seed uint64) (SplitHalfResul
 // r over pixels between the two halves' mean CIs, corrects it for halving by
 // Spearman–Brown, 2r/(1+r), and returns the median and the 2.5th and 97.5th
 // percentiles (R's quantile type 7, its default) of the corrected values —
-// the procedure of rcicrely's computeSplitHalf / SPEC, Analysis.
+// SPEC, Analysis (rcicrely's split-half reliability of a group CI). The
+// service seeds it per pack and reply set.
 //
 // The splits come from a PCG generator seeded with seed: the same seed and
 // replies give the same splits and result on every machine. A split whose

@@ -1,6 +1,9 @@
 package inference
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Replies are given as a weight matrix W, one row per reply and one column
 // per pair: W[r][i] is what pair i's noise counts in reply r's CI, so that
@@ -37,21 +40,23 @@ func ReplyWeights(responses []int8) ([]float64, error) {
 	return w, nil
 }
 
-// checkWeights checks that W has at least need rows (a *TooFewRepliesError
-// names set), at most MaxReplies, each of n finite values.
+// checkWeights checks that W has at least need rows, at most MaxReplies,
+// each of n finite values. set names Compare's set ("a", "b") in the
+// errors, "" the one set of the reliability statistics.
 func checkWeights(set string, w [][]float64, n, need int) error {
 	if len(w) < need {
 		return &TooFewRepliesError{Set: set, Have: len(w), Need: need}
 	}
-	if err := checkLimit(set+" replies", len(w), MaxReplies); err != nil {
+	what := strings.TrimSpace(set + " weights")
+	if err := checkLimit(what+" rows", len(w), MaxReplies); err != nil {
 		return err
 	}
 	for r, row := range w {
 		if len(row) != n {
-			return &ShapeError{What: fmt.Sprintf("%s weights row %d", set, r), Got: len(row), Want: n}
+			return &ShapeError{What: fmt.Sprintf("%s row %d", what, r), Got: len(row), Want: n}
 		}
 		if i := allFinite(row); i >= 0 {
-			return &ValueError{What: fmt.Sprintf("%s weights row %d", set, r), Index: i}
+			return &ValueError{What: fmt.Sprintf("%s row %d", what, r), Index: i}
 		}
 	}
 	return nil

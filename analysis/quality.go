@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/psyx-lab/psyx/model"
@@ -53,7 +54,7 @@ func (s *Service) Quality(ctx context.Context, id int, th results.Thresholds) (*
 			return fmt.Errorf("reply %d: %w", r.ID, err)
 		}
 		rows = append(rows, QualityRow{ReplyID: r.ID, Name: r.Name, No: r.No, Date: r.CreatedAt})
-		replies = append(replies, results.Reply{Trials: ts, Events: events(r.Events), Repeat: repeat})
+		replies = append(replies, results.Reply{Trials: ts, Events: events(r.Events), Repeat: repeat, Duration: duration(r)})
 		return nil
 	})
 	if err != nil {
@@ -92,6 +93,15 @@ func (s *Service) Quality(ctx context.Context, id int, th results.Thresholds) (*
 		all[i] = replies[i].Trials
 	}
 	return &QualityTable{PackID: id, Pairs: len(pf.Pairs), Rows: rows, RTHistogram: results.RTHistogram(all)}, nil
+}
+
+// duration is how long the reply's run took as the server saw it, from its
+// start to its submit, in seconds; NaN for a reply without a run.
+func duration(r *model.Reply) float64 {
+	if r.StartedAt == nil {
+		return math.NaN()
+	}
+	return r.CreatedAt.Sub(*r.StartedAt).Seconds()
 }
 
 // events reads a reply's stored event counts.

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/psyx-lab/psyx/tools/testkit"
 )
@@ -95,6 +96,9 @@ func answerAs(t *testing.T, served [][2]string, responses map[int]int8) []any {
 type qualityTable struct {
 	PackID  int `json:"p_id"`
 	Pairs   int `json:"pairs"`
+	Columns []struct {
+		Name string `json:"name"`
+	} `json:"columns"`
 	Replies []struct {
 		RID      int64    `json:"r_id"`
 		No       string   `json:"no"`
@@ -225,7 +229,9 @@ func TestSimulatedObservers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEnv(t, envOptions{pairs: 300})
+	// Each observer takes ten minutes over 300 trials, as a person would.
+	clock := testkit.NewClock(time.Date(2026, 3, 2, 14, 0, 0, 0, time.UTC))
+	e := newEnv(t, envOptions{pairs: 300, clock: clock})
 	var files []file
 	for _, p := range pack.Pairs {
 		for _, path := range []string{p.Ori, p.Inv} {
@@ -250,6 +256,7 @@ func TestSimulatedObservers(t *testing.T) {
 		for k, r := range resp {
 			byPair[k] = r
 		}
+		clock.Advance(10 * time.Minute)
 		wantStatus(t, e.postJSON(t, "/api/reply/submit", submitBody(who, 1, answerAs(t, s.PicPairs, byPair), s.Token)), 200, "Reply Submitted.")
 	}
 	q := e.quality(t, 1)
@@ -333,12 +340,13 @@ func TestQualityCSV(t *testing.T) {
 		t.Errorf("Content-Disposition %q", cd)
 	}
 	rows := readFixtureCSV(t, r.Body, false)
-	if strings.Join(rows[0], ",") != "r_id,name,no,date,answered,timeouts,timeout_rate,fast_rate,rt_median,rt_cv,left_rate,ori_rate,infoval,blur,hidden_ms,flags" || len(rows) != 3 {
+	header := rows[0]
+	if header[0] != "r_id" || header[len(header)-1] != "flags" || len(header) != len(e.quality(t, id).Columns)+1 || len(rows) != 3 {
 		t.Fatalf("quality CSV %q", r.Body)
 	}
 	flags := map[string]string{}
 	for _, row := range rows[1:] {
-		flags[row[2]] = row[15]
+		flags[row[2]] = row[len(row)-1]
 	}
 	if !strings.Contains(flags[twice["no"].(string)], "repeat") || strings.Contains(flags[once["no"].(string)], "repeat") {
 		t.Errorf("repeat flags %v", flags)

@@ -34,7 +34,7 @@ type ReplyStore interface {
 // Participants apply the participant's rules (package runs).
 type Participants interface {
 	Start(ctx context.Context, in runs.StartInput) (*runs.Started, error)
-	Progress(ctx context.Context, token string, answers []byte, ev *model.Events) (int, error)
+	Progress(ctx context.Context, token string, answers []byte, ev *model.Events) (int, bool, error)
 	Submit(ctx context.Context, in runs.SubmitInput) (bool, error)
 	Completion(ctx context.Context, token string) (*runs.Completion, error)
 }
@@ -65,6 +65,12 @@ type Deps struct {
 	Now            func() time.Time
 	Analysis       Analysis
 	Quality        results.Thresholds
+	Completions    CompletionFinder
+}
+
+// CompletionFinder finds a finished reply by its completion code.
+type CompletionFinder interface {
+	ReplyByCompletion(ctx context.Context, code string) (*model.Completed, error)
 }
 
 // Handler answers the /api routes.
@@ -94,6 +100,7 @@ func New(d Deps) http.Handler {
 	admin.GET("/download", h.download)
 	admin.GET("/ci", h.ci)
 	admin.GET("/quality", h.quality)
+	admin.GET("/completion", quick, h.findCompletion)
 	change := admin.Group("", h.sameOrigin())
 	change.POST("/create", h.createPack)
 	change.GET("/remove", quick, h.removePack)

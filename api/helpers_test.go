@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -45,6 +46,7 @@ type env struct {
 	DataDir string
 	Logs    *observer.ObservedLogs
 	Pairs   int
+	Handler http.Handler // the same service, for requests made in-process
 }
 
 type envOptions struct {
@@ -53,6 +55,7 @@ type envOptions struct {
 	rand    runs.Randomizer
 	clock   *testkit.Clock // nil: the real clock
 	runs    runs.Rules     // zero: the defaults
+	names   string         // the name pattern; "": Korean names
 }
 
 func newEnv(t *testing.T, opts envOptions) *env {
@@ -68,7 +71,7 @@ func newEnv(t *testing.T, opts envOptions) *env {
 	svc := newService(t, cl.NewDatabase(t), opts, zap.New(core), 8<<20)
 	srv := httptest.NewServer(svc.Handler)
 	t.Cleanup(srv.Close)
-	return &env{URL: srv.URL, Store: svc.Store, DataDir: svc.DataDir, Logs: logs, Pairs: opts.pairs}
+	return &env{URL: srv.URL, Store: svc.Store, DataDir: svc.DataDir, Logs: logs, Pairs: opts.pairs, Handler: svc.Handler}
 }
 
 // service is the handler on a migrated database and a fresh data folder,
@@ -122,8 +125,8 @@ func handlerFor(tb testing.TB, st *store.Store, dataDir string, opts envOptions,
 		rules = runs.Rules{ResumeWithin: 2 * time.Hour, AbandonAfter: 30 * time.Minute}
 	}
 	h := api.New(api.Deps{
-		Packs: st, Replies: st, Participants: runs.New(st, &lockedRand{r: opts.rand}, now, rules), DB: st, Folders: lib, Log: log,
-		Rules: api.Rules{Name: regexp.MustCompile(`^[가-힣]{2,}$`), Phone: regexp.MustCompile(`^\d{3}-\d{4}-\d{4}$`),
+		Packs: st, Replies: st, Participants: runs.New(st, &lockedRand{r: opts.rand}, now, rules, testSecret), DB: st, Folders: lib, Log: log,
+		Rules: api.Rules{Name: regexp.MustCompile(cmp.Or(opts.names, `^[가-힣]{2,}$`)), Phone: regexp.MustCompile(`^\d{3}-\d{4}-\d{4}$`),
 			PhoneFormat: "###-####-####"},
 		AbandonAfter:   rules.AbandonAfter,
 		Location:       seoul,
@@ -131,9 +134,14 @@ func handlerFor(tb testing.TB, st *store.Store, dataDir string, opts envOptions,
 		Now:            now,
 		Analysis:       rep,
 		Quality:        results.DefaultThresholds(),
+		Completions:    st,
 	})
 	return h
 }
+
+// testSecret keys the tests' completion codes (a service reads its own
+// from the database).
+var testSecret = []byte("0123456789abcdef0123456789abcdef")
 
 // resp is a finished response.
 type resp struct {
@@ -261,6 +269,7 @@ type startReply struct {
 	PackPath string          `json:"pack_path"`
 	PicPairs [][2]string     `json:"pic_pairs"`
 	Token    string          `json:"token"`
+	Resume   string          `json:"resume"`
 	Answered int             `json:"answered"`
 	Answers  json.RawMessage `json:"answers"`
 }

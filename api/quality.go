@@ -116,7 +116,7 @@ func (h *Handler) qualityCSV(c *gin.Context, t *analysis.QualityTable, cols []re
 	w.Write(append(header, "flags"))
 	for i := range t.Rows {
 		r := &t.Rows[i]
-		row := []string{strconv.FormatInt(r.ReplyID, 10), r.Name, r.No, h.date(r.Date)}
+		row := []string{strconv.FormatInt(r.ReplyID, 10), csvText(r.Name), csvText(r.No), h.date(r.Date)}
 		for _, col := range cols {
 			row = append(row, csvNumber(col.Value(&r.Quality), col.Kind))
 		}

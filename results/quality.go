@@ -17,7 +17,10 @@ import (
 type Reply struct {
 	Trials []trials.Trial
 	Events Events
-	Repeat bool // another reply, in any pack, has the same no or email
+	Repeat bool // another reply or run, in any pack, has the same no or email
+	// Duration is the server-observed seconds from the run's start to its
+	// submit; NaN when unknown (a reply from before runs).
+	Duration float64
 }
 
 // Quality is one reply's row; Columns names and describes its figures. A
@@ -36,6 +39,8 @@ type Quality struct {
 	InfoVal     float64
 	Blur        int
 	HiddenMS    int
+	Duration    float64  // seconds from the run's start to its submit, as the server saw them; NaN without a run
+	RTTotal     float64  // Σ rt of the answered trials, seconds
 	Flags       []string // in Flags order; never nil
 }
 
@@ -44,7 +49,7 @@ type Quality struct {
 // Columns). A NaN rate raises no flag, except that a reply without an
 // answer (NaN infoVal) is "low-infoval": it carries no information.
 func Assess(r Reply, infoVal float64, th Thresholds) Quality {
-	q := Quality{InfoVal: infoVal, Blur: r.Events.Blur, HiddenMS: r.Events.HiddenMS}
+	q := Quality{InfoVal: infoVal, Blur: r.Events.Blur, HiddenMS: r.Events.HiddenMS, Duration: r.Duration}
 	rts := make([]float64, 0, len(r.Trials))
 	var fast, left, ori int
 	var sum float64
@@ -56,6 +61,7 @@ func Assess(r Reply, infoVal float64, th Thresholds) Quality {
 		rt := t.RT()
 		rts = append(rts, rt)
 		sum += rt
+		q.RTTotal += rt
 		if rt < th.FastRT {
 			fast++
 		}
@@ -91,7 +97,7 @@ func Assess(r Reply, infoVal float64, th Thresholds) Quality {
 func flags(q *Quality, r Reply, th Thresholds) []string {
 	out := []string{}
 	for _, c := range columns() {
-		if c.raises != nil && c.raises(c.value(q), th) && !slices.Contains(out, c.Flag) {
+		if c.raises != nil && c.raises(q, th) && !slices.Contains(out, c.Flag) {
 			out = append(out, c.Flag)
 		}
 	}

@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	crand "crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -71,8 +72,14 @@ func NewApp(ctx context.Context, cfg config.Config, version string, stderr io.Wr
 	if err := a.store.WithFoldersLocked(ctx, sweep); err != nil {
 		return nil, fmt.Errorf("repair pack folders: %w", err)
 	}
+	fresh := make([]byte, 32)
+	crand.Read(fresh)
+	secret, err := a.store.Secret(ctx, "completion", fresh)
+	if err != nil {
+		return nil, err
+	}
 	participants := runs.New(a.store, systemRand{}, time.Now, runs.Rules{ResumeWithin: cfg.ResumeWithin,
-		AbandonAfter: cfg.AbandonAfter, CompletionURL: cfg.CompletionURL})
+		AbandonAfter: cfg.AbandonAfter, CompletionURL: cfg.CompletionURL}, secret)
 	handler := api.New(api.Deps{
 		Packs:          a.store,
 		Replies:        a.store,
@@ -87,6 +94,7 @@ func NewApp(ctx context.Context, cfg config.Config, version string, stderr io.Wr
 		Now:            time.Now,
 		Analysis:       a.analysis,
 		Quality:        cfg.Quality,
+		Completions:    a.store,
 	})
 	a.srv = &http.Server{
 		Addr:              cfg.Addr,

@@ -50,6 +50,11 @@ func PrepareBase(img image.Image, size int, maximizeContrast bool) ([]float64, e
 		return nil, fmt.Errorf("prepare base: %w: source side %d (want 1…%d)", ErrImgSize, w, MaxSourceSize)
 	}
 	grey := greyMean(img)
+	// A flat image is judged before resampling: the kernel's rounding would
+	// leave ulp-sized ripples that stretching blows up to full contrast.
+	if lo, hi := minMax(grey); maximizeContrast && lo == hi {
+		return nil, fmt.Errorf("prepare base: %w", &FlatImageError{Value: lo})
+	}
 	if w != size {
 		grey = resizeCatmullRom(grey, w, size)
 		if !maximizeContrast {
@@ -139,10 +144,7 @@ func twoSum(a, b float64) (s, e float64) {
 // stretch maps v to (v−min)/(max−min) in place, generateStimuli2IFC's
 // maximize_baseimage_contrast, refusing a flat image as rcicr does.
 func stretch(v []float64) error {
-	lo, hi := v[0], v[0]
-	for _, x := range v {
-		lo, hi = min(lo, x), max(hi, x)
-	}
+	lo, hi := minMax(v)
 	if hi == lo {
 		return &FlatImageError{Value: lo}
 	}
@@ -151,4 +153,13 @@ func stretch(v []float64) error {
 		v[i] = (x - lo) / d
 	}
 	return nil
+}
+
+// minMax is the smallest and largest of v (len(v) ≥ 1).
+func minMax(v []float64) (lo, hi float64) {
+	lo, hi = v[0], v[0]
+	for _, x := range v {
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	return lo, hi
 }

@@ -83,6 +83,9 @@ func ReadParamsCSV(r io.Reader, maxTrials, maxParams int) (params []float64, tri
 	}
 	br := bufio.NewReaderSize(r, (maxParams+1)*maxFieldBytes+2)
 	header, err := readCSVLine(br)
+	if errors.Is(err, io.EOF) {
+		return fail(fmt.Errorf("%w: no header", ErrCorrupt))
+	}
 	if err != nil {
 		return fail(err)
 	}

@@ -25,6 +25,11 @@ const (
 	gramBatch = 8
 	// gramRows is the height of the row blocks of G that one goroutine updates.
 	gramRows = 32
+	// gramBand bounds the pixels of a tile whose layer values are copied out
+	// at a time: V_T·V_Tᵀ is accumulated band by band (Dsyrk, β = 1), so a
+	// slot holds L·gramBand values (2.6 MB at 7 scales) however large the
+	// finest tile is (a whole 1024² image at nscales 1).
+	gramBand = 4096
 )
 
 // Gram returns the trials' Gram matrix G[i*trials+j] = Σ_pixels
@@ -87,52 +92,75 @@ func (b *Basis) Gram(ctx context.Context, params []float64, trials int) (g, sums
 
 // gramTile holds one finest tile's terms.
 type gramTile struct {
-	v  []float64 // L × f²: the layers' patch values on the tile
+	v  []float64 // L × band pixels: the layers' patch values on a band of the tile
 	c  []float64 // L × L: V·Vᵀ (upper triangle)
 	rs []float64 // L: V·1
 	p  []float64 // n × L: each trial's parameters of the tile's layers
 	y  []float64 // n × L: P·C
 }
 
+// gramBandRows is how many pixel rows of a finest tile of side f go in one
+// band: as many as fit in gramBand pixels, at least one.
+func gramBandRows(f int) int { return max(1, min(f, gramBand/f)) }
+
 func newGramTile(n, L, f int) gramTile {
 	return gramTile{
-		v: make([]float64, L*f*f), c: make([]float64, L*L), rs: make([]float64, L),
+		v: make([]float64, L*gramBandRows(f)*f), c: make([]float64, L*L), rs: make([]float64, L),
 		p: make([]float64, n*L), y: make([]float64, n*L),
 	}
 }
 
-// prepareGramTile fills gt for finest tile ti (row-major over the tiles).
+// prepareGramTile fills gt for finest tile ti (row-major over the tiles):
+// C = V·Vᵀ and rs = V·1 over the tile's pixels band by band, then the
+// trials' parameters of its layers P and Y = P·C.
 func (b *Basis) prepareGramTile(gt *gramTile, ti int, params []float64, n int) {
 	S, L := b.nscales, b.layers()
 	fine := &b.scales[S-1]
 	f := fine.side
 	ty, tx := ti/fine.tiles, ti%fine.tiles
 	impl := blas64.Implementation()
+	clear(gt.rs)
+	bandRows := gramBandRows(f)
+	for y0 := 0; y0 < f; y0 += bandRows {
+		h := min(bandRows, f-y0)
+		m := h * f // pixels in the band
+		for s := range b.scales {
+			sb := &b.scales[s]
+			shift := S - 1 - s
+			// T's corner inside the scale's tile that holds it.
+			py0, px0 := (ty&(1<<shift-1))*f+y0, (tx&(1<<shift-1))*f
+			for k := range layersPerScale {
+				l := s*layersPerScale + k
+				row := gt.v[l*m : (l+1)*m]
+				sum := 0.0
+				for py := range h {
+					src := sb.values[((py0+py)*sb.side+px0)*layersPerScale:]
+					for px := range f {
+						v := src[px*layersPerScale+k]
+						row[py*f+px] = v
+						sum += v
+					}
+				}
+				gt.rs[l] += sum
+			}
+		}
+		beta := 1.0
+		if y0 == 0 {
+			beta = 0
+		}
+		impl.Dsyrk(blas.Upper, blas.NoTrans, L, m, 1, gt.v[:L*m], m, beta, gt.c, L)
+	}
 	for s := range b.scales {
 		sb := &b.scales[s]
 		shift := S - 1 - s
-		r, c := ty>>shift, tx>>shift                         // the scale's tile holding T
-		py0, px0 := (ty&(1<<shift-1))*f, (tx&(1<<shift-1))*f // T's corner inside it
+		r, c := ty>>shift, tx>>shift // the scale's tile holding T
 		for k := range layersPerScale {
-			l := s*layersPerScale + k
-			row := gt.v[l*f*f : (l+1)*f*f]
-			sum := 0.0
-			for py := range f {
-				src := sb.values[((py0+py)*sb.side+px0)*layersPerScale:]
-				for px := range f {
-					v := src[px*layersPerScale+k]
-					row[py*f+px] = v
-					sum += v
-				}
-			}
-			gt.rs[l] = sum
-			idx := sb.paramIndex(k, r, c)
+			l, idx := s*layersPerScale+k, sb.paramIndex(k, r, c)
 			for i := range n {
 				gt.p[i*L+l] = params[i*b.nparams+idx]
 			}
 		}
 	}
-	impl.Dsyrk(blas.Upper, blas.NoTrans, L, f*f, 1, gt.v, f*f, 0, gt.c, L)
 	impl.Dsymm(blas.Right, blas.Upper, n, L, 1, gt.c, L, gt.p, L, 0, gt.y, L)
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"math"
+	"runtime"
+	"slices"
 	"testing"
 )
 
@@ -51,6 +53,10 @@ func TestGramMatchesDirect(t *testing.T) {
 		{"sinusoid-64-1", 64, 1, Sinusoid, 3},
 		{"gabor-96-3", 96, 3, Gabor, 40},
 		{"sinusoid-64-7", 64, 7, Sinusoid, 2},
+		// Finest tiles larger than gramBand pixels, cut into bands: 16
+		// bands of 16 rows; 42 + 42 + 12 rows.
+		{"gabor-256-1", 256, 1, Gabor, 3},
+		{"sinusoid-192-2", 192, 2, Sinusoid, 4},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -124,5 +130,29 @@ func TestGramCancelled(t *testing.T) {
 	cancel()
 	if _, _, err := b.Gram(ctx, params, 10); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}
+
+// TestGramSameBitsAnyProcs: G and s do not depend on the number of
+// goroutines (each entry is accumulated by one goroutine, in tile order).
+func TestGramSameBitsAnyProcs(t *testing.T) {
+	b := fixtureBasis(t, Gabor)
+	params, err := DrawParams(5, 70, b.NParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	gram := func(procs int) (g, sums []float64) {
+		t.Helper()
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		g, sums, err := b.Gram(context.Background(), params, 70)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g, sums
+	}
+	g1, s1 := gram(1)
+	g4, s4 := gram(4)
+	if !slices.Equal(g1, g4) || !slices.Equal(s1, s4) {
+		t.Fatal("Gram differs between GOMAXPROCS 1 and 4")
 	}
 }

@@ -30,8 +30,8 @@ func TestPrepareBaseMatchesRcicr(t *testing.T) {
 
 // TestRenderPairMatchesRcicr: rcicr's parameters and base → rcicr's PNGs.
 func TestRenderPairMatchesRcicr(t *testing.T) {
-	base := readFloatGrid(t, fixturePath("sinusoid", "base.csv"), fixtureSize, fixtureSize)
 	for _, nt := range fixtureTypes {
+		base := readFloatGrid(t, fixturePath(nt.String(), "base.csv"), fixtureSize, fixtureSize)
 		b := fixtureBasis(t, nt)
 		params := fixtureParams(t, nt)
 		noise := make([]float64, fixtureSize*fixtureSize)

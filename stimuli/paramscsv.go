@@ -102,7 +102,10 @@ func ReadParamsCSV(r io.Reader, maxTrials, maxParams int) (params []float64, tri
 		return fail(fmt.Errorf("%w: header starts with %q", ErrCorrupt, first))
 	}
 	nparams = len(names)
-	if nparams < 1 || nparams > maxParams {
+	if nparams < 1 {
+		return fail(fmt.Errorf("%w: no parameter columns", ErrCorrupt))
+	}
+	if nparams > maxParams {
 		return fail(fmtTooLarge("%d parameter columns (limit %d)", nparams, maxParams))
 	}
 	for j, name := range names {

@@ -89,6 +89,7 @@ func TestReadParamsCSVRejects(t *testing.T) {
 	}{
 		{"empty", "", 0, 0, ErrCorrupt},
 		{"header only", "trial,p1\n", 0, 0, ErrCorrupt},
+		{"no parameter columns", "trial\n1\n", 0, 0, ErrCorrupt},
 		{"header out of order", "trial,p2,p1\n1,0,0\n", 0, 0, ErrCorrupt},
 		{"unknown first column", "id,p1\n1,0\n", 0, 0, ErrCorrupt},
 		{"ragged row", "trial,p1,p2\n1,0,0\n2,0\n", 0, 0, ErrCorrupt},

@@ -3,8 +3,11 @@ package stimuli
 import (
 	"bytes"
 	"context"
+	"os"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -35,6 +38,14 @@ func benchSetup(b *testing.B) (*Basis, []float64, []float64) {
 	return basis, params, base
 }
 
+// The brief's bounds on BenchmarkGenerate300x512: the 300 pairs in well
+// under genMaxSeconds on two cores, and the process growing by at most
+// genMaxGrowthMB, which rules out holding every noise image (300 × 2 MB).
+const (
+	genMaxSeconds  = 20
+	genMaxGrowthMB = 300
+)
+
 // heapInUse is the bytes of live and not yet collected heap objects.
 func heapInUse() uint64 {
 	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
@@ -42,9 +53,46 @@ func heapInUse() uint64 {
 	return s[0].Value.Uint64()
 }
 
+// rss is the process's resident set in bytes, from /proc/self/statm
+// (Linux); 0 where that file does not exist.
+func rss() uint64 {
+	data, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, err := strconv.ParseUint(f[1], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return pages * uint64(os.Getpagesize())
+}
+
+// peak keeps the largest value stored in it, from any goroutine.
+type peak struct{ v atomic.Uint64 }
+
+func (p *peak) see(x uint64) {
+	for {
+		old := p.v.Load()
+		if x <= old || p.v.CompareAndSwap(old, x) {
+			return
+		}
+	}
+}
+
+// growthMB is how far a peak rose above a starting value, in MB.
+func growthMB(p *peak, before uint64) float64 {
+	return float64(p.v.Load()-min(before, p.v.Load())) / 1e6
+}
+
 // BenchmarkGenerate300x512: every pair's noise rendered and both PNGs
-// encoded to bytes, on GOMAXPROCS workers. Reports ns/pair, the PNG bytes
-// per pair, and the peak heap growth over the run (sampled per pair).
+// encoded to bytes, on GOMAXPROCS workers, as a caller writing a pack does.
+// Reports ns/pair, the PNG bytes per pair and the peak growth of the heap
+// and of the resident set over the run (sampled after every pair), and
+// fails past the brief's bounds.
 func BenchmarkGenerate300x512(b *testing.B) {
 	basis, params, base := benchSetup(b)
 	gen, err := NewGenerator(basis, base, params, benchTrials)
@@ -52,15 +100,15 @@ func BenchmarkGenerate300x512(b *testing.B) {
 		b.Fatal(err)
 	}
 	runtime.GC()
-	before := heapInUse()
-	var peak, total atomic.Uint64
+	heapBefore, rssBefore := heapInUse(), rss()
+	var heapPeak, rssPeak peak
+	var total atomic.Uint64
 	b.ResetTimer()
 	for range b.N {
 		err := gen.Each(context.Background(), 0, func(t int, ori, inv []byte) error {
 			total.Add(uint64(len(ori) + len(inv)))
-			if h := heapInUse(); h > peak.Load() {
-				peak.Store(h)
-			}
+			heapPeak.see(heapInUse())
+			rssPeak.see(rss())
 			return nil
 		})
 		if err != nil {
@@ -69,9 +117,19 @@ func BenchmarkGenerate300x512(b *testing.B) {
 	}
 	b.StopTimer()
 	pairs := float64(b.N * benchTrials)
+	perPack := b.Elapsed().Seconds() / float64(b.N)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/pairs, "ns/pair")
 	b.ReportMetric(float64(total.Load())/pairs/1e3, "kB-png/pair")
-	b.ReportMetric(float64(peak.Load()-min(before, peak.Load()))/1e6, "MB-heap-growth")
+	b.ReportMetric(growthMB(&heapPeak, heapBefore), "MB-heap-growth")
+	b.ReportMetric(growthMB(&rssPeak, rssBefore), "MB-rss-growth")
+	b.Logf("heap %.0f → peak %.0f MB, RSS %.0f → peak %.0f MB", float64(heapBefore)/1e6,
+		float64(heapPeak.v.Load())/1e6, float64(rssBefore)/1e6, float64(rssPeak.v.Load())/1e6)
+	if perPack > genMaxSeconds {
+		b.Errorf("%d pairs took %.1f s, bound %d s", benchTrials, perPack, genMaxSeconds)
+	}
+	if g := max(growthMB(&heapPeak, heapBefore), growthMB(&rssPeak, rssBefore)); g > genMaxGrowthMB {
+		b.Errorf("memory grew by %.0f MB, bound %d MB", g, genMaxGrowthMB)
+	}
 }
 
 // BenchmarkGram300x512: the Gram matrix and sums of the 300 pairs from their

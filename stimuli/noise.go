@@ -59,7 +59,10 @@ func (b *Basis) noiseInto(params, out []float64) {
 			}
 		}
 	}
-	// R's mean divides the sum by the count.
+	// The mean: the sum divided by the count. R's mean sums in long double
+	// and adds a correction pass; in float64 the result differs from R's by
+	// an ulp or two (1.7e-16 at most on the fixture), which keeps Noise
+	// simple, fast and the same on every architecture.
 	n := float64(b.layers())
 	for i := range out {
 		out[i] /= n
@@ -67,7 +70,7 @@ func (b *Basis) noiseInto(params, out []float64) {
 }
 
 // addTile adds Σ_k w[k]·patch_k to the side×side tile of dst that starts at
-// dst[0], rows stride apart, adding the layers one by one as R's mean does.
+// dst[0], rows stride apart, adding the layers one by one in rcicr's order.
 // Each product is rounded on its own (float64(…)): no fused multiply-add, so
 // the result is the same on every architecture.
 func (sb *scaleBasis) addTile(dst []float64, stride int, w *[layersPerScale]float64) {

@@ -9,9 +9,17 @@ import (
 //
 //	ori = ((noise + 0.3)/0.6 + base)/2,   inv = ((−noise + 0.3)/0.6 + base)/2
 //
-// each clipped to [0, 1] and written as png::writePNG does,
-// (unsigned char)(v·255 + 0.5): rounded to the nearest grey level. base and
+// each clipped to [0, 1] and turned into a grey level as png::writePNG does,
+// (unsigned char)(v·255 + 0.5): rounded to the nearest level. base and
 // noise are size² values, row-major.
+//
+// png::writePNG itself clamps only below 0 and above 255 (its write.c), so
+// in rcicr a value in (1, 255] overflows the conversion to unsigned char:
+// undefined in C, on x86-64 it wraps modulo 256, a near-black speck where
+// the stimulus should be white. Here such a value is 255. It needs
+// |noise| > 0.3 over a bright base, which happens only with few scales (of
+// 50 drawn pairs of 256², 6 had such pixels at nscales 1, none at 3 or
+// more), and never in the fixture.
 func RenderPair(base, noise []float64, size int) (ori, inv *image.Gray, err error) {
 	if size < 1 || size > MaxSize || len(base) != size*size || len(noise) != size*size {
 		return nil, nil, fmt.Errorf("render pair: %w", fmtShape("base %d, noise %d pixels for size %d", len(base), len(noise), size))
@@ -32,8 +40,9 @@ func renderInto(base, noise []float64, ori, inv []uint8) {
 	}
 }
 
-// writePNGLevel is png::writePNG's conversion of a double to 8 bits after
-// clipping to [0, 1]: (unsigned char)(v·255 + 0.5). NaN becomes 0.
+// writePNGLevel is png::writePNG's conversion of a double to 8 bits,
+// (unsigned char)(v·255 + 0.5), after clipping to [0, 1] (see RenderPair for
+// why above 1 is clipped here). NaN becomes 0.
 func writePNGLevel(v float64) uint8 {
 	if !(v > 0) {
 		return 0

@@ -78,3 +78,51 @@ func compareGrey(t *testing.T, a *image.Gray, b image.Image) (maxd int, exact fl
 	}
 	return maxd, float64(n) / float64(len(a.Pix))
 }
+
+// TestRenderPairClips: over bases from black to white and noise far beyond
+// ±0.3, every level is png::writePNG's (unsigned char)(v·255 + 0.5) of the
+// stimulus value v inside [0, 1], 0 below it and 255 above it (where
+// png::writePNG would wrap around), and ori and inv mirror each other.
+func TestRenderPairClips(t *testing.T) {
+	const size = 64
+	base := make([]float64, size*size)
+	noise := make([]float64, size*size)
+	for y := range size {
+		for x := range size {
+			base[y*size+x] = float64(y) / (size - 1)    // black … white
+			noise[y*size+x] = 2*float64(x)/(size-1) - 1 // −1 … 1
+		}
+	}
+	ori, inv, err := RenderPair(base, noise, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	level := func(v float64) uint8 {
+		switch {
+		case v < 0:
+			return 0
+		case v > 1:
+			return 255
+		}
+		return uint8(v*255 + 0.5)
+	}
+	clipped := 0
+	for i := range noise {
+		vo := ((noise[i]+0.3)/0.6 + base[i]) / 2
+		vi := ((-noise[i]+0.3)/0.6 + base[i]) / 2
+		if ori.Pix[i] != level(vo) || inv.Pix[i] != level(vi) {
+			t.Fatalf("pixel %d: ori %d inv %d for v %g, %g", i, ori.Pix[i], inv.Pix[i], vo, vi)
+		}
+		if vo > 1 || vo < 0 {
+			clipped++
+		}
+		// inv of pixel (x, y) is ori of (63−x, y): the noise there is −noise.
+		if y, x := i/size, i%size; inv.Pix[i] != ori.Pix[y*size+size-1-x] {
+			t.Fatalf("pixel %d: inv %d is not the mirrored ori %d", i, inv.Pix[i], ori.Pix[y*size+size-1-x])
+		}
+	}
+	t.Logf("%d of %d ori values outside [0, 1]", clipped, len(noise))
+	if clipped == 0 {
+		t.Fatal("the sweep never left [0, 1]")
+	}
+}

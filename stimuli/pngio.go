@@ -13,7 +13,8 @@ import (
 
 // PNGEncoder encodes PNGs fast: zlib's best speed (no filtering) and the
 // encoder's buffers reused across calls through a pool of its own. It is safe
-// for concurrent use; the zero value is not (use NewPNGEncoder).
+// for concurrent use. Make one with NewPNGEncoder: the zero value encodes
+// with default compression and no pooling.
 type PNGEncoder struct {
 	enc png.Encoder
 }

@@ -147,6 +147,16 @@ func post(url, contentType string, body io.Reader) (int, string) {
 	return res.StatusCode, string(b)
 }
 
+func get(url string) (int, string) {
+	res, err := http.Get(url)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
 func createPack(t *testing.T, base, name string, sex, lo, hi, pairs int) {
 	t.Helper()
 	var buf bytes.Buffer

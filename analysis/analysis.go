@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -39,6 +40,39 @@ type Service struct {
 	packs   map[int]*pack
 	ticks   uint64 // counts requests for statistics, to order them by use
 	loading sync.WaitGroup
+
+	cmp *comparer
+	// generated reads a generated pack's parameters and base by its name
+	// (fs.ErrNotExist: a pack of images); nil: no pack is generated.
+	generated func(name string) (*results.Generated, []float64, error)
+}
+
+// SetGenerated tells the service how to read a generated pack's parameters
+// and base (package packs keeps them beside its images). Call it before
+// the service serves.
+func (s *Service) SetGenerated(read func(name string) (*results.Generated, []float64, error)) {
+	s.generated = read
+}
+
+// loadGenerated opens a generated pack's stats, computing them first from
+// its parameters when they are missing or not a whole, current file.
+func (s *Service) loadGenerated(ctx context.Context, id int, g *results.Generated, base []float64) (*results.Stats, error) {
+	path := s.statsPath(id)
+	st, err := results.OpenGenerated(path, g)
+	if err == nil {
+		return st, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, results.ErrCorrupt) && !errors.Is(err, results.ErrVersion) {
+		return nil, fmt.Errorf("open stats of pack %d: %w", id, err)
+	}
+	if err := results.ComputeGenerated(ctx, g, base, uint64(id), path); err != nil {
+		return nil, fmt.Errorf("compute stats of pack %d: %w", id, err)
+	}
+	s.log.Info("computed the statistics of a generated pack", zap.Int("p_id", id))
+	if st, err = results.OpenGenerated(path, g); err != nil {
+		return nil, fmt.Errorf("open stats of pack %d: %w", id, err)
+	}
+	return st, nil
 }
 
 // maxOpen is how many packs' statistics are kept open (about 28 MB each for
@@ -54,8 +88,16 @@ type pack struct {
 	used  uint64 // when it was last asked for, in Service.ticks; 0: never
 
 	mu       sync.Mutex
-	group    *groupCache
-	infoVals map[int64]float64 // by r_id: a reply and its pack never change
+	set      *replySet          // the replies as last read; see replies
+	infoVals map[int64]float64  // by r_id: a reply and its pack never change
+	groups   *lru[*Image]       // group CIs by selection
+	reliab   *lru[*Reliability] // reliability by selection
+}
+
+// newPack is an entry whose statistics are still to load.
+func newPack() *pack {
+	return &pack{ready: make(chan struct{}), infoVals: map[int64]float64{}, groups: newLRU[*Image](8),
+		reliab: newLRU[*Reliability](8)}
 }
 
 // New prepares the stats folder.
@@ -63,7 +105,7 @@ func New(src Source, packsDir, statsDir string, log *zap.Logger) (*Service, erro
 	if err := os.MkdirAll(statsDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", statsDir, err)
 	}
-	return &Service{src: src, packsDir: packsDir, statsDir: statsDir, log: log, packs: map[int]*pack{}}, nil
+	return &Service{src: src, packsDir: packsDir, statsDir: statsDir, log: log, packs: map[int]*pack{}, cmp: newComparer()}, nil
 }
 
 func (s *Service) statsPath(id int) string {
@@ -94,7 +136,7 @@ func (s *Service) entry(id int) *pack {
 	defer s.mu.Unlock()
 	p := s.packs[id]
 	if p == nil {
-		p = &pack{ready: make(chan struct{}), infoVals: map[int64]float64{}}
+		p = newPack()
 		s.packs[id] = p
 		s.loading.Go(func() { s.load(id, p) })
 		s.evict(id)
@@ -152,6 +194,22 @@ func (s *Service) stats(ctx context.Context, id int) (*pack, error) {
 func (s *Service) load(id int, p *pack) {
 	defer close(p.ready)
 	ctx := context.Background()
+	pf, err := s.src.PackFiles(ctx, id)
+	if err != nil {
+		p.err = err
+		return
+	}
+	if s.generated != nil {
+		g, base, err := s.generated(pf.Name)
+		if err == nil {
+			p.stats, p.err = s.loadGenerated(ctx, id, g, base)
+			return
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			p.err = fmt.Errorf("parameters of pack %d: %w", id, err)
+			return
+		}
+	}
 	path := s.statsPath(id)
 	st, err := results.Open(path)
 	if err == nil {
@@ -160,11 +218,6 @@ func (s *Service) load(id int, p *pack) {
 	}
 	if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, results.ErrCorrupt) && !errors.Is(err, results.ErrVersion) {
 		p.err = fmt.Errorf("open stats of pack %d: %w", id, err)
-		return
-	}
-	pf, err := s.src.PackFiles(ctx, id)
-	if err != nil {
-		p.err = err
 		return
 	}
 	files := make([]results.PairFiles, len(pf.Pairs))
@@ -191,6 +244,7 @@ func (s *Service) load(id int, p *pack) {
 
 // Close waits for the loads in flight and closes every pack's statistics.
 func (s *Service) Close() error {
+	s.cmp.close()
 	s.loading.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -206,6 +260,7 @@ func (s *Service) Close() error {
 
 // Forget drops a deleted pack's statistics and caches, and its file.
 func (s *Service) Forget(id int) {
+	s.cmp.forget(id)
 	s.mu.Lock()
 	p := s.packs[id]
 	delete(s.packs, id)

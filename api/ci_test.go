@@ -206,17 +206,32 @@ func TestResultsMatchRcicr(t *testing.T) {
 			t.Errorf("scaling constant%s %v, want %v", tc.query, c, tc.want)
 		}
 	}
-	// Every participant's PNG in one zip.
+	// Every participant's PNG in one zip, and a manifest of what went in.
 	r = e.get(t, "/api/admin/ci?id=1&format=zip")
 	wantStatus(t, r, 200, "")
 	zr, err := zip.NewReader(bytes.NewReader([]byte(r.Body)), int64(len(r.Body)))
-	if err != nil || len(zr.File) != 3 {
+	if err != nil || len(zr.File) != 4 {
 		t.Fatalf("zip: %v, %d files", err, len(zr.File))
 	}
-	for i, f := range zr.File {
+	for i, f := range zr.File[:3] {
 		if want := fmt.Sprintf("rcicr-r%d.png", q.Replies[i].RID); f.Name != want {
 			t.Errorf("zip entry %q, want %q", f.Name, want)
 		}
+	}
+	mf, err := zr.File[3].Open()
+	if err != nil || zr.File[3].Name != "manifest.json" {
+		t.Fatalf("manifest: %v %q", err, zr.File[3].Name)
+	}
+	var m struct {
+		Pack     string             `json:"pack"`
+		Replies  []int64            `json:"replies"`
+		Scaling  string             `json:"scaling"`
+		Version  string             `json:"psyx_version"`
+		Constant map[string]float64 `json:"image_constants"`
+	}
+	if err := json.NewDecoder(mf).Decode(&m); err != nil || m.Pack != "rcicr" || len(m.Replies) != 3 || m.Scaling != "independent" ||
+		m.Version == "" || len(m.Constant) != 3 {
+		t.Fatalf("manifest %+v (%v)", m, err)
 	}
 }
 
@@ -268,8 +283,10 @@ func TestSimulatedObservers(t *testing.T) {
 	if r := testkit.Correlation(ciOf(q.Replies[0].RID), template); r < 0.35 {
 		t.Errorf("the template observer's CI correlates %.3f with the template, want ≥ 0.35", r)
 	}
-	if iv := *q.Replies[0].InfoVal; iv < 1.96 || len(q.Replies[0].Flags) != 0 {
-		t.Errorf("template observer: infoVal %.2f flags %v, want above 1.96 and no flag", iv, q.Replies[0].Flags)
+	// Among random responders the one observer with a template is the
+	// group CI: leaving it out changes the CI most, and it says so.
+	if iv := *q.Replies[0].InfoVal; iv < 1.96 || len(q.Replies[0].Flags) != 1 || q.Replies[0].Flags[0] != "influential" {
+		t.Errorf("template observer: infoVal %.2f flags %v, want above 1.96 and only influential", iv, q.Replies[0].Flags)
 	}
 	sum := 0.0
 	for _, row := range q.Replies[1:] {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/psyx-lab/psyx/analysis"
 	"github.com/psyx-lab/psyx/model"
 	"github.com/psyx-lab/psyx/runs"
 )
@@ -42,7 +43,7 @@ func (h *Handler) findCompletion(c *gin.Context) {
 		return
 	}
 	flags := []string{}
-	if t, err := h.Analysis.Quality(ctx, found.PackID, h.Quality); err == nil {
+	if t, err := h.Analysis.Quality(ctx, found.PackID, h.Quality, analysis.Selection{}); err == nil {
 		for _, row := range t.Rows {
 			if row.ReplyID == found.ReplyID {
 				flags = row.Flags

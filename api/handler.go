@@ -66,6 +66,7 @@ type Deps struct {
 	Analysis       Analysis
 	Quality        results.Thresholds
 	Completions    CompletionFinder
+	Version        string // this build, in the provenance of every figure
 }
 
 // CompletionFinder finds a finished reply by its completion code.
@@ -100,6 +101,8 @@ func New(d Deps) http.Handler {
 	admin.GET("/download", h.download)
 	admin.GET("/ci", h.ci)
 	admin.GET("/quality", h.quality)
+	admin.GET("/reliability", h.reliability)
+	admin.GET("/compare", h.compare)
 	admin.GET("/completion", quick, h.findCompletion)
 	change := admin.Group("", h.sameOrigin())
 	change.POST("/create", h.createPack)

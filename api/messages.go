@@ -72,6 +72,9 @@ var wordings = map[model.Reason]wording{
 	model.UnknownReply:      {400, "Unknown Reply %v", ""},
 	model.NoReplies:         {400, "No Replies for Pack %d", ""},
 	model.NoAnswers:         {400, "No Answers in Reply %d", ""},
+	model.TooFewReplies:     {400, "Too Few Replies", ""},
+	model.DifferentStimuli:  {400, "Packs Use Different Stimuli", ""},
+	model.NoParameters:      {400, "Pack %d Has No Parameters", ""},
 
 	trials.NotAnArray:      {400, "answers is not an array", ""},
 	trials.TooManyAnswers:  {400, "answers has more entries than the pack's %d pairs", ""},

@@ -46,6 +46,7 @@ func envVars(c *Config) []envVar {
 		{"PSYX_QUALITY_HIDDEN_MS_MAX", integer(&q.HiddenMSMax)},
 		{"PSYX_QUALITY_MIN_DURATION_SHARE", float(&q.MinDurationShare)},
 		{"PSYX_QUALITY_MIN_TRIAL_SECONDS", float(&q.MinTrialSeconds)},
+		{"PSYX_QUALITY_INFLUENCE_Z", float(&q.InfluenceZ)},
 	}
 }
 

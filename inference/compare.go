@@ -126,7 +126,13 @@ func Compare(ctx context.Context, d Design, wa, wb [][]float64, opts CompareOpti
 	flatten(wa, sh.n, wall)
 	flatten(wb, sh.n, wall[ka*sh.n:])
 
-	rc, tmap, err := computeReplyCIs(ctx, d, sh, wall, ka, kb)
+	var rc *replyCIs
+	var tmap []float64
+	if id, ok := d.(ImageDesign); ok {
+		rc, tmap, err = computeReplyCIsDirect(ctx, id, sh, wall, ka, kb)
+	} else {
+		rc, tmap, err = computeReplyCIs(ctx, d, sh, wall, ka, kb)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("inference: compare: %w", err)
 	}

@@ -254,3 +254,39 @@ func TestClusterJSON(t *testing.T) {
 		t.Errorf("JSON %s\nwant %s", js, want)
 	}
 }
+
+// imageDesign is a MemDesign that also draws weighted noise whole, as a
+// generated pack does: Compare then takes the direct path.
+type imageDesign struct{ *MemDesign }
+
+func (d imageDesign) WeightedNoise(_ context.Context, w []float64, out []float64) error {
+	clear(out)
+	p := d.s.pixels
+	for i, wi := range w {
+		for j, v := range d.noise[i*p : (i+1)*p] {
+			out[j] += wi * v
+		}
+	}
+	return nil
+}
+
+// A design that draws CIs whole gives the same t map, clusters and
+// p-values as one read block by block: the same naive reference holds.
+func TestCompareImageDesign(t *testing.T) {
+	for i, c := range compareCases {
+		t.Run(c.name, func(t *testing.T) {
+			seed := uint64(500 + i)
+			s, wa, wb := c.simulate(t, seed)
+			opts := CompareOptions{Threshold: c.threshold, Permutations: c.permutations, Seed: seed}
+			got, err := Compare(context.Background(), imageDesign{s.d}, wa, wb, opts, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tmap, clusters := naiveCompare(s.cis(wa), s.cis(wb), c.w, c.h, c.threshold, c.permutations, seed)
+			for p := range tmap {
+				closeTo(t, "t", got.TMap[p], tmap[p], 1e-9)
+			}
+			checkClusters(t, got.Clusters, clusters, 1e-9, true)
+		})
+	}
+}

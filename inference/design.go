@@ -90,3 +90,13 @@ func checkBlock(s shape, p0, p1 int, dst []float64) error {
 	}
 	return nil
 }
+
+// ImageDesign is a Design that draws a weighted sum of its noise in one
+// pass (a generated pack: Σ_i w_i·c_i is the noise of Σ_i w_i·params_i).
+// Compare then builds each reply's CI with it, and never reads the noise
+// block by block.
+type ImageDesign interface {
+	Design
+	// WeightedNoise writes Σ_i w[i]·c_i into out (P pixels, row-major).
+	WeightedNoise(ctx context.Context, w []float64, out []float64) error
+}

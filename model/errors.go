@@ -43,6 +43,9 @@ const (
 	UnknownReply      Reason = "unknown-reply"       // r_id
 	NoReplies         Reason = "no-replies"          // p_id
 	NoAnswers         Reason = "no-answers"          // r_id
+	TooFewReplies     Reason = "too-few-replies"     //
+	DifferentStimuli  Reason = "different-stimuli"   //
+	NoParameters      Reason = "no-parameters"       // p_id
 )
 
 // Error is a condition a person caused, with the values a message names.

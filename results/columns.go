@@ -72,6 +72,14 @@ func columns() []Column {
 		{Name: "hidden_ms", Label: "숨김 시간", Kind: KindMS, Flag: "inattentive", FlagLabel: "주의 이탈",
 			value:  func(q *Quality) float64 { return float64(q.HiddenMS) },
 			raises: func(q *Quality, th Thresholds) bool { return q.HiddenMS > th.HiddenMSMax }},
+		// The group CI changes much when this reply is left out: it pulls
+		// the group its own way (NaN, too few replies to tell, raises
+		// nothing).
+		{Name: "loo_z", Label: "영향도 z", Kind: KindNumber, Flag: "influential", FlagLabel: "영향 큼",
+			value:  func(q *Quality) float64 { return q.LOOZ },
+			raises: func(q *Quality, th Thresholds) bool { return q.LOOZ < th.InfluenceZ }},
+		{Name: "resumes", Label: "이어하기", Kind: KindCount, value: func(q *Quality) float64 { return float64(q.Resumes) }},
+		{Name: "devices", Label: "기기", Kind: KindCount, value: func(q *Quality) float64 { return float64(q.Devices) }},
 		// Less time between start and submit than the answers claim: made
 		// up, not answered (a NaN duration, a reply without a run, raises
 		// nothing).
@@ -94,6 +102,7 @@ func rules(th Thresholds) map[string]string {
 		"blur":         fmt.Sprintf("> %d", th.BlurMax),
 		"hidden_ms":    fmt.Sprintf("> %d", th.HiddenMSMax),
 		"duration":     fmt.Sprintf("< %g × Σrt or < %g s × answered", th.MinDurationShare, th.MinTrialSeconds),
+		"loo_z":        fmt.Sprintf("< %g", th.InfluenceZ),
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -39,74 +38,39 @@ func compute(ctx context.Context, pairs []PairFiles, seed uint64, path string, b
 	if n < 1 || n > maxPairs {
 		return fmt.Errorf("results: compute: %d pairs, want 1..%d", n, maxPairs)
 	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, TempPrefix+filepath.Base(path)+"-*")
-	if err != nil {
-		return fmt.Errorf("results: compute: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err := f.Seek(headerSize, 0); err != nil { // the header goes in last
-		return fmt.Errorf("results: compute: %w", err)
-	}
-	cw := &crcWriter{w: bufio.NewWriterSize(f, 1<<20)}
-	w, h, baseSum, err := writeNoise(ctx, pairs, cw)
+	sw, err := newStatsWriter(path)
 	if err != nil {
 		return err
 	}
-	if err := cw.w.Flush(); err != nil {
-		return fmt.Errorf("results: compute: %w", err)
-	}
-	g, err := gram(ctx, f, headerSize, n, w*h)
+	defer sw.abandon()
+	w, h, baseSum, sums, err := writeNoise(ctx, pairs, sw.cw)
 	if err != nil {
 		return err
 	}
-	mt, q := referenceMQ(responderSigns(seed, Responders, n), g, Responders, n)
-	writeUint32s(cw, baseSum)
-	writeFloats(cw, g)
-	writeFloats(cw, q)
-	writeFloats(cw, mt)
-	if err := cw.w.Flush(); err != nil {
+	if err := sw.cw.w.Flush(); err != nil {
 		return fmt.Errorf("results: compute: %w", err)
 	}
-	hdr := header{w: uint32(w), h: uint32(h), n: uint32(n), k: Responders, seed: seed,
-		payloadLen: uint64(cw.n), payloadCRC: cw.crc}
-	if _, err := f.WriteAt(hdr.marshal(), 0); err != nil {
-		return fmt.Errorf("results: compute: %w", err)
+	g, err := gram(ctx, sw.f, headerSize, n, w*h)
+	if err != nil {
+		return err
 	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("results: compute: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("results: compute: %w", err)
-	}
-	if beforeRename != nil {
-		beforeRename()
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("results: compute: %w", err)
-	}
-	if err := syncDir(dir); err != nil {
-		return fmt.Errorf("results: compute: %w", err)
-	}
-	return nil
+	writeUint32s(sw.cw, baseSum)
+	writeFloats(sw.cw, sums)
+	hdr := header{w: uint32(w), h: uint32(h), n: uint32(n), k: Responders, seed: seed, kind: kindImages}
+	return sw.finish(hdr, g, beforeRename)
 }
 
 // writeNoise decodes the pairs (a few images at a time, in parallel), checks
 // that all have the first image's size, writes each pair's d = ori − inv as
-// int16 and returns the size and Σ(ori + inv) per pixel.
-func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter) (w, h int, baseSum []uint32, err error) {
+// int16 and returns the size, Σ(ori + inv) per pixel and Σ d per pair.
+func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter) (w, h int, baseSum []uint32, sums []float64, err error) {
 	batch := max(1, runtime.GOMAXPROCS(0)/2) // two images per pair: one per core
 	imgs := make([]grey, 2*batch)
 	errs := make([]error, 2*batch)
 	var buf []byte
 	for b0 := 0; b0 < len(pairs); b0 += batch {
 		if err := ctx.Err(); err != nil {
-			return 0, 0, nil, fmt.Errorf("results: compute: %w", err)
+			return 0, 0, nil, nil, fmt.Errorf("results: compute: %w", err)
 		}
 		cnt := min(batch, len(pairs)-b0)
 		var wg sync.WaitGroup
@@ -123,17 +87,18 @@ func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter) (w, h int
 		wg.Wait()
 		for _, e := range errs[:2*cnt] {
 			if e != nil {
-				return 0, 0, nil, e
+				return 0, 0, nil, nil, e
 			}
 		}
 		if b0 == 0 {
 			w, h = imgs[0].w, imgs[0].h
 			if w < 1 || h < 1 || w > maxSide || h > maxSide {
-				return 0, 0, nil, fmt.Errorf("results: compute: %s is %dx%d, want 1..%d a side",
+				return 0, 0, nil, nil, fmt.Errorf("results: compute: %s is %dx%d, want 1..%d a side",
 					filepath.Base(pairs[0].Ori), w, h, maxSide)
 			}
 			baseSum = make([]uint32, w*h)
 			buf = make([]byte, 2*w*h)
+			sums = make([]float64, len(pairs))
 		}
 		for j := range cnt {
 			p := pairs[b0+j]
@@ -143,21 +108,25 @@ func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter) (w, h int
 				name string
 			}{{ori, p.Ori}, {inv, p.Inv}} {
 				if c.g.w != w || c.g.h != h {
-					return 0, 0, nil, &InconsistentPackError{File: filepath.Base(c.name), W: c.g.w, H: c.g.h,
+					return 0, 0, nil, nil, &InconsistentPackError{File: filepath.Base(c.name), W: c.g.w, H: c.g.h,
 						First: filepath.Base(pairs[0].Ori), W0: w, H0: h}
 				}
 			}
+			var sum int64
 			for i, o := range ori.pix {
 				v := inv.pix[i]
-				binary.LittleEndian.PutUint16(buf[2*i:], uint16(int16(o)-int16(v)))
+				d := int16(o) - int16(v)
+				binary.LittleEndian.PutUint16(buf[2*i:], uint16(d))
 				baseSum[i] += uint32(o) + uint32(v)
+				sum += int64(d)
 			}
+			sums[b0+j] = float64(sum)
 			if _, err := cw.Write(buf); err != nil {
-				return 0, 0, nil, fmt.Errorf("results: compute: %w", err)
+				return 0, 0, nil, nil, fmt.Errorf("results: compute: %w", err)
 			}
 		}
 	}
-	return w, h, baseSum, nil
+	return w, h, baseSum, sums, nil
 }
 
 // crcWriter writes through a buffer and keeps the CRC-32C and length of

@@ -43,7 +43,7 @@ func TestQualityFlags(t *testing.T) {
 	for i := range cancelling {
 		cur := 0.0
 		for j := range i {
-			cur += float64(cancelling[j]) * s.Gram(i, j)
+			cur += float64(cancelling[j]) * s.GramAt(i, j)
 		}
 		cancelling[i] = 1
 		if cur > 0 {

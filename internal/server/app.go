@@ -95,6 +95,7 @@ func NewApp(ctx context.Context, cfg config.Config, version string, stderr io.Wr
 		Analysis:       a.analysis,
 		Quality:        cfg.Quality,
 		Completions:    a.store,
+		Version:        version,
 	})
 	a.srv = &http.Server{
 		Addr:              cfg.Addr,

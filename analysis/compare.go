@@ -129,8 +129,8 @@ func (s *Service) compareJob(ctx context.Context, req CompareRequest, th results
 			pkA, err = pkA.only(setA, req.AR)
 		}
 	} else {
-		pb, err := s.stats(ctx, req.B)
-		if err != nil {
+		var pb *pack
+		if pb, err = s.stats(ctx, req.B); err != nil {
 			return nil, err
 		}
 		if !pa.stats.SameStimuli(pb.stats) {

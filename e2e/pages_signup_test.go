@@ -3,7 +3,8 @@ package e2e
 // The sign-up page (index.html) in headless Chromium through Nginx: inline
 // errors, the confirmation step, the server's refusals on the form, phone
 // numbers typed without dashes, one column on narrow screens with Korean
-// wrapped between words, and a phone told plainly that it cannot take part.
+// wrapped between words, every refusal of the server in Korean, and a phone
+// told plainly that it cannot take part.
 
 import (
 	"fmt"
@@ -133,6 +134,8 @@ func TestPagesSignUp(t *testing.T) {
 		}
 		b.checkClean(t)
 	})
+
+	t.Run("KoreanOnly", func(t *testing.T) { signUpKorean(t, s) })
 
 	// A phone: no fine pointer, no hover. It is told plainly, in Korean,
 	// to come back on a computer; the form is not offered.

@@ -3,7 +3,8 @@ package e2e
 // A run finished on another computer, seen from the first one: through the
 // sign-up page's offer to go on, and from a page left open mid-run. The
 // first computer answers nothing more and shows the thank-you screen with
-// the run's completion code, in Korean, without an error.
+// the run's completion code, in Korean, without an error. And a run left
+// too long, which neither its code nor the offer resumes.
 
 import (
 	"fmt"
@@ -146,6 +147,48 @@ func finishedMidRun(t *testing.T, s *Stack, id int) {
 	if len(d.Replies) != 1 || len(d.Unfinished) != 0 || d.Replies[0].Answers[9][0] != "J" {
 		t.Errorf("after A's save: %d replies, %d unfinished, answer 10 = %v; want B's reply alone", len(d.Replies), len(d.Unfinished), d.Replies[0].Answers[9])
 	}
+	a.checkClean(t)
+	b.checkClean(t)
+}
+
+// expiredRunStartsAnew: a run left longer than resume_within (2 s on the
+// sign-up tests' stack) is resumed neither by its code on another computer
+// nor by this computer's offer to go on: each gets a new run from trial 1,
+// and the first instruction says why.
+func expiredRunStartsAnew(t *testing.T, s *Stack, id int) {
+	person := formPerson{Name: "조은비", Age: "26", Sex: "2", No: "X2026", Phone: "010-2026-2026", Email: "cho@example.com"}
+	session := func(b *browserTab, expr string) string {
+		return b.js(t, fmt.Sprintf(`String(JSON.parse(localStorage.getItem('psyx.session')).%s)`, expr))
+	}
+	a := newBrowserTab(t)
+	signUp(t, a, s.BaseURL, person)
+	a.waitJS(t, `document.body.dataset.state === 'instructions'`)
+	code, token := a.text(t, "#resume-code"), session(a, "token")
+	passInstructions(t, a, 2, false)
+	answerTrials(t, a, 0, 1, func(int) string { return "f" }, false)
+	a.waitJS(t, `document.body.dataset.state === 'trial' && document.body.dataset.trial === '1'`)
+	a.do(t, chromedp.Navigate(s.BaseURL+"/"), chromedp.WaitVisible(chromedp.ID("resume")))
+	waitFor(t, 30*time.Second, "the run abandoned", func() bool {
+		r := unfinishedOf(t, s, id, person.No)
+		return r != nil && r.State == "abandoned" && r.Answered == 1
+	})
+
+	const note = "처음부터 새로 시작합니다"
+	b := newBrowserTab(t)
+	signUpWithCode(t, b, s.BaseURL, person, code)
+	b.waitJS(t, `document.body.dataset.state === 'instructions' && document.body.dataset.step === '0'`)
+	if hint := b.text(t, "#message-hint"); !strings.Contains(hint, note) || b.text(t, "#resume-code") == code || session(b, "answers.length") != "0" {
+		t.Errorf("B with the old code: hint %q, code %q (old %q), %s answers; want a new run that says so",
+			hint, b.text(t, "#resume-code"), code, session(b, "answers.length"))
+	}
+
+	a.do(t, chromedp.Click(chromedp.ID("resume-go")))
+	a.waitJS(t, `document.body.dataset.state === 'instructions' && document.body.dataset.step === '0'`)
+	if hint := a.text(t, "#message-hint"); !strings.Contains(hint, note) || session(a, "token") == token || session(a, "answers.length") != "0" {
+		t.Errorf("A's offer after the run expired: hint %q, token %s (old %s), %s answers; want a new run that says so",
+			hint, session(a, "token"), token, session(a, "answers.length"))
+	}
+	koreanAt(t, a, "a new run after an old one expired", "27-expired-run-starts-anew")
 	a.checkClean(t)
 	b.checkClean(t)
 }

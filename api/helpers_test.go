@@ -135,6 +135,8 @@ func handlerFor(tb testing.TB, st *store.Store, dataDir string, opts envOptions,
 		Analysis:       rep,
 		Quality:        results.DefaultThresholds(),
 		Completions:    st,
+		Version:        "test",
+		MaxImagePixels: packs.DefaultMaxImagePixels,
 	})
 	return h
 }

@@ -95,6 +95,9 @@ func NewApp(ctx context.Context, cfg config.Config, version string, stderr io.Wr
 		Analysis:       a.analysis,
 		Quality:        cfg.Quality,
 		Completions:    a.store,
+		Version:        version,
+		// config's max_image_pixels is on its way; until then, its default.
+		MaxImagePixels: packs.DefaultMaxImagePixels,
 	})
 	a.srv = &http.Server{
 		Addr:              cfg.Addr,

@@ -11,10 +11,6 @@ import (
 	"github.com/psyx-lab/psyx/packs"
 )
 
-// maxBaseBytes bounds a generate request's base image, which is held in
-// memory (a 1024² PNG of 16-bit RGBA is 8 MB before compression).
-const maxBaseBytes = 32 << 20
-
 // generate makes a pack from one base face (README, "Making a pack from one
 // face"), or with ?preview=1 answers its first pair as one PNG, ori left
 // and inv right, and stores nothing.
@@ -29,13 +25,13 @@ func (h *Handler) generate(c *gin.Context) {
 		return
 	}
 	extendDeadlines(c, uploadDeadline)
-	limit := min(h.MaxUploadBytes, maxBaseBytes+64<<10)
+	limit := min(h.MaxUploadBytes, packs.MaxBaseBytes+64<<10)
 	if c.Request.ContentLength > limit {
 		h.fail(c, model.Fail(model.UploadTooLarge, limit>>20))
 		return
 	}
 	body := http.MaxBytesReader(c.Writer, c.Request.Body, limit)
-	form, err := packs.ReceiveGenerate(c.GetHeader("Content-Type"), body, min(maxBaseBytes, limit))
+	form, err := packs.ReceiveGenerate(c.GetHeader("Content-Type"), body, min(packs.MaxBaseBytes, limit))
 	if err != nil {
 		h.fail(c, err)
 		return

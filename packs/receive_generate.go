@@ -10,6 +10,10 @@ import (
 	"github.com/psyx-lab/psyx/model"
 )
 
+// MaxBaseBytes bounds a base image, which is held in memory (a 1024² PNG
+// of 16-bit RGBA is 8 MB before compression).
+const MaxBaseBytes = 32 << 20
+
 // GenerateForm is a request to make a pack from one base face: its text
 // fields and its base image.
 type GenerateForm struct {

@@ -238,6 +238,13 @@ func TestReadStimuli(t *testing.T) {
 			}
 		})
 	}
+	base := filepath.Join(dir, "packs", "gen", StimuliBaseFile)
+	if err := os.Rename(base, base+".gone"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.ReadStimuli("gen"); err == nil || errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "missing") {
+		t.Errorf("stimuli.base missing: %v, want damage (not fs.ErrNotExist)", err)
+	}
 	if _, err := l.ReadStimuli("../gen"); err == nil {
 		t.Error("a pack name with a path read")
 	}

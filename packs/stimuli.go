@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -129,9 +130,13 @@ func paramsFileSize(rows, cols int) int64 { return 24 + 8*int64(rows)*int64(cols
 
 // readMatrix reads a stimuli.MarshalParams file that must hold rows × cols
 // values: its size is checked before it is read, its header and checksum
-// after.
+// after. Its absence beside a stimuli.json is damage, not a pack of images:
+// the error does not match fs.ErrNotExist.
 func readMatrix(path string, rows, cols int) ([]float64, error) {
 	data, err := readBounded(path, paramsFileSize(rows, cols))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read stimuli: %s is missing", path)
+	}
 	if err != nil {
 		return nil, err
 	}

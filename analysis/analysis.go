@@ -41,38 +41,8 @@ type Service struct {
 	ticks   uint64 // counts requests for statistics, to order them by use
 	loading sync.WaitGroup
 
-	cmp *comparer
-	// generated reads a generated pack's parameters and base by its name
-	// (fs.ErrNotExist: a pack of images); nil: no pack is generated.
-	generated func(name string) (*results.Generated, []float64, error)
-}
-
-// SetGenerated tells the service how to read a generated pack's parameters
-// and base (package packs keeps them beside its images). Call it before
-// the service serves.
-func (s *Service) SetGenerated(read func(name string) (*results.Generated, []float64, error)) {
-	s.generated = read
-}
-
-// loadGenerated opens a generated pack's stats, computing them first from
-// its parameters when they are missing or not a whole, current file.
-func (s *Service) loadGenerated(ctx context.Context, id int, g *results.Generated, base []float64) (*results.Stats, error) {
-	path := s.statsPath(id)
-	st, err := results.OpenGenerated(path, g)
-	if err == nil {
-		return st, nil
-	}
-	if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, results.ErrCorrupt) && !errors.Is(err, results.ErrVersion) {
-		return nil, fmt.Errorf("open stats of pack %d: %w", id, err)
-	}
-	if err := results.ComputeGenerated(ctx, g, base, uint64(id), path); err != nil {
-		return nil, fmt.Errorf("compute stats of pack %d: %w", id, err)
-	}
-	s.log.Info("computed the statistics of a generated pack", zap.Int("p_id", id))
-	if st, err = results.OpenGenerated(path, g); err != nil {
-		return nil, fmt.Errorf("open stats of pack %d: %w", id, err)
-	}
-	return st, nil
+	cmp     *comparer
+	stimuli StimuliReader // nil: no pack is generated (UseStimuli)
 }
 
 // maxOpen is how many packs' statistics are kept open (about 28 MB each for
@@ -199,7 +169,7 @@ func (s *Service) load(id int, p *pack) {
 		p.err = err
 		return
 	}
-	if s.generated != nil {
+	if s.stimuli != nil {
 		g, base, err := s.generated(pf.Name)
 		if err == nil {
 			p.stats, p.err = s.loadGenerated(ctx, id, g, base)

@@ -47,6 +47,10 @@ type Pinger interface {
 // Folders holds the pack image folders.
 type Folders interface {
 	Receive(contentType string, body io.Reader, check func(map[string]string) (packs.Meta, error)) (*packs.Upload, packs.Meta, error)
+	NewPlan(form *packs.GenerateForm, opt packs.PlanOptions) (*packs.Plan, error)
+	Generate(ctx context.Context, reg packs.Registry, meta packs.Meta, p *packs.Plan) (int, error)
+	ReadStimuliSettings(name string) (*packs.StimuliSettings, error)
+	ReadStimuli(name string) (*packs.Stimuli, error)
 	model.FolderRetirer
 }
 
@@ -66,7 +70,8 @@ type Deps struct {
 	Analysis       Analysis
 	Quality        results.Thresholds
 	Completions    CompletionFinder
-	Version        string // this build, in the provenance of every figure
+	Version        string // this build: in the provenance of every figure and a generated pack's stimuli.json
+	MaxImagePixels int    // the largest image decoded (max_image_pixels)
 }
 
 // CompletionFinder finds a finished reply by its completion code.
@@ -77,6 +82,9 @@ type CompletionFinder interface {
 // Handler answers the /api routes.
 type Handler struct {
 	Deps
+	// generating holds one token per pack being generated or previewed:
+	// one at a time, since each uses every core and tens of MB.
+	generating chan struct{}
 }
 
 // New builds the Gin engine with every route. Handlers hand the database
@@ -84,7 +92,7 @@ type Handler struct {
 // next request while database/sql may still watch the old one (a data race
 // the fault tests caught).
 func New(d Deps) http.Handler {
-	h := &Handler{Deps: d}
+	h := &Handler{Deps: d, generating: make(chan struct{}, 1)}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.Use(requestLog(d.Log, d.Now), h.recovery())
@@ -104,8 +112,10 @@ func New(d Deps) http.Handler {
 	admin.GET("/reliability", h.reliability)
 	admin.GET("/compare", h.compare)
 	admin.GET("/completion", quick, h.findCompletion)
+	admin.GET("/stimuli", h.stimuli)
 	change := admin.Group("", h.sameOrigin())
 	change.POST("/create", h.createPack)
+	change.POST("/generate", h.generate)
 	change.GET("/remove", quick, h.removePack)
 	change.POST("/remove", quick, h.removePack)
 

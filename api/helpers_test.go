@@ -119,6 +119,7 @@ func handlerFor(tb testing.TB, st *store.Store, dataDir string, opts envOptions,
 	if err != nil {
 		tb.Fatal(err)
 	}
+	rep.UseStimuli(lib)
 	tb.Cleanup(func() { rep.Close() }) // before the data folder goes: cleanups run last first
 	rules := opts.runs
 	if rules == (runs.Rules{}) {
@@ -136,6 +137,7 @@ func handlerFor(tb testing.TB, st *store.Store, dataDir string, opts envOptions,
 		Quality:        results.DefaultThresholds(),
 		Completions:    st,
 		Version:        "test",
+		MaxImagePixels: packs.DefaultMaxImagePixels,
 	})
 	return h
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/psyx-lab/psyx/model"
+	"github.com/psyx-lab/psyx/packs"
 	"github.com/psyx-lab/psyx/trials"
 )
 
@@ -74,7 +75,22 @@ var wordings = map[model.Reason]wording{
 	model.NoAnswers:         {400, "No Answers in Reply %d", ""},
 	model.TooFewReplies:     {400, "Too Few Replies", ""},
 	model.DifferentStimuli:  {400, "Packs Use Different Stimuli", ""},
+	model.ImageTooLarge:     {400, "Image Too Large: %s (%d×%d)", ""},
+	model.UnreadableImage:   {400, "Unreadable Image: %s: %s", ""},
 	model.NoParameters:      {400, "Pack %d Has No Parameters", ""},
+
+	packs.InvalidField:     {400, "Invalid %s: %s", ""},
+	packs.WantRange:        {400, "must be from %d to %d", ""},
+	packs.WantRangeAt:      {400, "must be from %d to %d at nscales %d", ""},
+	packs.WantPairs:        {400, "must be %d, the server's pairs_per_pack", ""},
+	packs.WantTiled:        {400, "must be from %d to %d and a multiple of %d at nscales %d", ""},
+	packs.WantOneOf:        {400, "must be %s or %s", ""},
+	packs.WantPositive:     {400, "must be a number above 0", ""},
+	packs.WantWhole:        {400, "must be a whole number", ""},
+	packs.BaseSideUnusable: {400, "that is the base's side; send an img_size from %d to %d, a multiple of %d, to resize it", ""},
+	packs.BaseNotSquare:    {400, "Base Image Not Square: %s is %d×%d", ""},
+	packs.BaseFlat: {400, "Base Image Flat: every pixel of %s is the same grey, so there is no contrast to stretch " +
+		"(send maximize_contrast=0 to use it as it is)", ""},
 
 	trials.NotAnArray:      {400, "answers is not an array", ""},
 	trials.TooManyAnswers:  {400, "answers has more entries than the pack's %d pairs", ""},

@@ -28,6 +28,8 @@ const (
 	InvalidPackSex    Reason = "invalid-pack-sex"    //
 	InvalidSize       Reason = "invalid-folder-size" //
 	InvalidImage      Reason = "invalid-image"       // file
+	ImageTooLarge     Reason = "image-too-large"     // file, width, height
+	UnreadableImage   Reason = "unreadable-image"    // file, the decoder's reason
 	MixedPrefixes     Reason = "mixed-prefixes"      // first prefix, other prefix
 	MixedSizes        Reason = "mixed-sizes"         // file, w, h, first file, w, h
 	UploadTooLarge    Reason = "upload-too-large"    // limit in MB
@@ -45,7 +47,7 @@ const (
 	NoAnswers         Reason = "no-answers"          // r_id
 	TooFewReplies     Reason = "too-few-replies"     //
 	DifferentStimuli  Reason = "different-stimuli"   //
-	NoParameters      Reason = "no-parameters"       // p_id
+	NoParameters      Reason = "no-parameters"       // p_id (a pack uploaded as images)
 )
 
 // Error is a condition a person caused, with the values a message names.

@@ -66,6 +66,7 @@ func NewApp(ctx context.Context, cfg config.Config, version string, stderr io.Wr
 	if a.analysis, err = analysis.New(a.store, filepath.Join(cfg.DataDir, "packs"), cfg.StatsDir(), logs.api); err != nil {
 		return nil, err
 	}
+	a.analysis.UseStimuli(a.library)
 	sweep := func(packs map[string]int) error {
 		return errors.Join(a.library.Sweep(packs), a.analysis.Sweep(packs))
 	}
@@ -96,6 +97,8 @@ func NewApp(ctx context.Context, cfg config.Config, version string, stderr io.Wr
 		Quality:        cfg.Quality,
 		Completions:    a.store,
 		Version:        version,
+		// config's max_image_pixels is on its way; until then, its default.
+		MaxImagePixels: packs.DefaultMaxImagePixels,
 	})
 	a.srv = &http.Server{
 		Addr:              cfg.Addr,

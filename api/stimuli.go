@@ -47,6 +47,7 @@ func (h *Handler) stimuli(c *gin.Context) {
 			h.fail(c, noParameters(err))
 			return
 		}
+		c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="%s-%d-stimuli.json"`, pack.Name, id))
 		c.JSON(http.StatusOK, settings)
 		return
 	}

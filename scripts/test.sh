@@ -9,8 +9,9 @@ set -euo pipefail
 cd "$PSYX_ROOT"
 
 # fonts-noto-cjk: without a CJK font the Korean pages render as empty boxes
-# in screenshots.
-psyx_apt_install postgresql nginx supervisor apache2-utils chromium fonts-noto-cjk
+# in screenshots. R with png and jsonlite runs the README's R snippet
+# (api/rsnippet_test.go).
+psyx_apt_install postgresql nginx supervisor apache2-utils chromium fonts-noto-cjk r-base-core r-cran-png r-cran-jsonlite
 if [ -n "$PSYX_INSTALLED" ]; then
 	# Debian starts these on install; the tests run their own on loopback.
 	for s in nginx supervisor postgresql; do

@@ -23,6 +23,7 @@ import (
 
 	"github.com/psyx-lab/psyx/analysis"
 	"github.com/psyx-lab/psyx/api"
+	"github.com/psyx-lab/psyx/config"
 	"github.com/psyx-lab/psyx/packs"
 	"github.com/psyx-lab/psyx/results"
 	"github.com/psyx-lab/psyx/runs"
@@ -97,7 +98,7 @@ func newService(tb testing.TB, dbURL string, opts envOptions, log *zap.Logger, m
 // handlerFor wires a handler on st and dataDir, with caches of its own.
 func handlerFor(tb testing.TB, st *store.Store, dataDir string, opts envOptions, log *zap.Logger, maxUpload int64) http.Handler {
 	tb.Helper()
-	lib, err := packs.NewLibrary(dataDir, opts.pairs, log)
+	lib, err := packs.NewLibrary(dataDir, opts.pairs, config.DefaultMaxImagePixels, log)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -329,8 +330,16 @@ func (e *env) dirEntries(t *testing.T, sub string) []string {
 func wantStatus(t *testing.T, r resp, status int, body string) {
 	t.Helper()
 	if r.Status != status || (body != "" && r.Body != body) {
-		t.Fatalf("got %d %q, want %d %q", r.Status, r.Body, status, body)
+		t.Fatalf("got %d %q, want %d %q", r.Status, shortBody(r.Body), status, body)
 	}
+}
+
+// shortBody keeps a failure message readable when the body is an image.
+func shortBody(b string) string {
+	if len(b) > 300 {
+		return b[:300] + fmt.Sprintf("… (%d bytes)", len(b))
+	}
+	return b
 }
 
 func wantPrefix(t *testing.T, r resp, status int, prefix string) {

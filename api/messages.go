@@ -57,6 +57,8 @@ var wordings = map[model.Reason]wording{
 	model.InvalidPackSex:   {400, "Invalid Sex", ""},
 	model.InvalidSize:      {400, "Invalid Folder Size", ""},
 	model.InvalidImage:     {400, "Invalid Image: %s", ""},
+	model.ImageTooLarge:    {400, "Image Too Large: %s (%d×%d)", ""},
+	model.UnreadableImage:  {400, "Unreadable Image: %s: %s", ""},
 	model.MixedPrefixes:    {400, "Inconsistent Pack: files of more than one prefix (%s, %s)", ""},
 	model.MixedSizes:       {400, "Inconsistent Pack: %s is %d×%d, %s is %d×%d", ""},
 	model.UploadTooLarge:   {400, "Upload Too Large: the limit is %d MB", ""},

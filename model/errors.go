@@ -28,6 +28,8 @@ const (
 	InvalidPackSex   Reason = "invalid-pack-sex"    //
 	InvalidSize      Reason = "invalid-folder-size" //
 	InvalidImage     Reason = "invalid-image"       // file
+	ImageTooLarge    Reason = "image-too-large"     // file, w, h (from its header)
+	UnreadableImage  Reason = "unreadable-image"    // file, the decoder's reason
 	MixedPrefixes    Reason = "mixed-prefixes"      // first prefix, other prefix
 	MixedSizes       Reason = "mixed-sizes"         // file, w, h, first file, w, h
 	UploadTooLarge   Reason = "upload-too-large"    // limit in MB

@@ -59,7 +59,7 @@ func NewApp(ctx context.Context, cfg config.Config, version string, stderr io.Wr
 	if len(applied) > 0 {
 		a.sys.Info("migrations applied", zap.Ints("versions", applied))
 	}
-	if a.library, err = packs.NewLibrary(cfg.DataDir, cfg.PairsPerPack, logs.api); err != nil {
+	if a.library, err = packs.NewLibrary(cfg.DataDir, cfg.PairsPerPack, cfg.MaxImagePixels, logs.api); err != nil {
 		return nil, err
 	}
 	if a.analysis, err = analysis.New(a.store, filepath.Join(cfg.DataDir, "packs"), cfg.StatsDir(), logs.api); err != nil {

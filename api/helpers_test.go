@@ -113,7 +113,7 @@ func handlerFor(tb testing.TB, st *store.Store, dataDir string, opts envOptions,
 	if opts.rand == nil {
 		opts.rand = rand.New(rand.NewPCG(1, 2))
 	}
-	rep, err := analysis.New(st, filepath.Join(dataDir, "packs"), filepath.Join(dataDir, "stats"), log)
+	rep, err := analysis.New(st, filepath.Join(dataDir, "packs"), filepath.Join(dataDir, "stats"), config.DefaultMaxImagePixels, log)
 	if err != nil {
 		tb.Fatal(err)
 	}

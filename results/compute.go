@@ -13,6 +13,20 @@ import (
 	"sync"
 )
 
+// DefaultMaxPixels is the largest image (width × height) Compute decodes
+// when its options name no limit: 1024², the service's default.
+const DefaultMaxPixels = 1024 * 1024
+
+// ComputeOptions bound a computation and let its caller follow it.
+type ComputeOptions struct {
+	// MaxPixels is the most pixels an image may have, read from its header
+	// before anything is decoded; 0 means DefaultMaxPixels.
+	MaxPixels int
+	// Progress, when set, is called after each batch of pairs is written
+	// to the temp file, with the number of pairs done so far.
+	Progress func(done int)
+}
+
 // Compute reads a pack's images once and writes its stats file at path: for
 // every pair the noise d = ori − inv (exact 8-bit difference), the sum of
 // ori + inv (the base face), the pairs' Gram matrix G_ij = Σ_pixels d_i·d_j,
@@ -20,41 +34,58 @@ import (
 // (M = R·G and Q_k = r_kᵀ G r_k). Pick the seed once per pack (e.g. its id):
 // it fixes every infoVal of the pack.
 //
-// The file appears whole or not at all: it is written to a TempPrefix file
-// in the same folder, fsynced, renamed to path, and the folder fsynced. On an
-// error the temp file is removed; a crash leaves it for RemoveTemps.
+// Whatever the pack's files hold, Compute answers with an error, never a
+// crash: every header is read first, and an image of more than MaxPixels
+// is an *ImageTooLargeError before anything is decoded or written; one
+// that cannot be opened or decoded is an *UnreadableImageError; images of
+// different sizes give an *InconsistentPackError.
 //
-// Images of different sizes give an *InconsistentPackError. Memory stays
-// bounded whatever the pack's size: pairs are decoded and written one batch
-// at a time, and G is accumulated over blocks of pixels read back from the
-// temp file (BLAS Dsyrk per block).
-func Compute(ctx context.Context, pairs []PairFiles, seed uint64, path string) error {
-	return compute(ctx, pairs, seed, path, nil)
+// The file appears whole or not at all: it is written to a TempPrefix file
+// in the same folder, which Compute holds under an exclusive flock until it
+// is fsynced and renamed to path (then the folder is fsynced). On an error,
+// a cancelled ctx included, the temp file is removed; a crash leaves it,
+// unlocked, for RemoveTemps.
+//
+// Memory stays bounded whatever the pack's size: pairs are decoded one per
+// core at a time, each image at most MaxPixels × 8 bytes while it decodes
+// (a 16-bit RGBA PNG), and written as they come; G is accumulated over
+// blocks of pixels read back from the temp file (BLAS Dsyrk, ≤ 16 MB a
+// block); the largest buffer is the reference Mᵀ (n × 10,000 float64s,
+// 24 MB for 300 pairs). BenchmarkComputeMemory measures it.
+func Compute(ctx context.Context, pairs []PairFiles, seed uint64, path string, o ComputeOptions) error {
+	return compute(ctx, pairs, seed, path, o, nil)
 }
 
 // compute is Compute with a test hook run just before the rename, where a
 // crash test kills the process.
-func compute(ctx context.Context, pairs []PairFiles, seed uint64, path string, beforeRename func()) (err error) {
+func compute(ctx context.Context, pairs []PairFiles, seed uint64, path string, o ComputeOptions, beforeRename func()) (err error) {
 	n := len(pairs)
 	if n < 1 || n > maxPairs {
 		return fmt.Errorf("results: compute: %d pairs, want 1..%d", n, maxPairs)
 	}
+	if o.MaxPixels <= 0 {
+		o.MaxPixels = DefaultMaxPixels
+	}
+	w, h, err := checkHeaders(ctx, pairs, o.MaxPixels)
+	if err != nil {
+		return err
+	}
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, TempPrefix+filepath.Base(path)+"-*")
+	f, err := createLocked(dir, TempPrefix+filepath.Base(path)+"-*")
 	if err != nil {
 		return fmt.Errorf("results: compute: %w", err)
 	}
 	defer func() {
 		if err != nil {
+			os.Remove(f.Name()) // while still locked: no sweep can take it for a dead writer's
 			f.Close()
-			os.Remove(f.Name())
 		}
 	}()
 	if _, err := f.Seek(headerSize, 0); err != nil { // the header goes in last
 		return fmt.Errorf("results: compute: %w", err)
 	}
 	cw := &crcWriter{w: bufio.NewWriterSize(f, 1<<20)}
-	w, h, baseSum, err := writeNoise(ctx, pairs, cw)
+	baseSum, err := writeNoise(ctx, pairs, cw, w, h, o)
 	if err != nil {
 		return err
 	}
@@ -65,7 +96,10 @@ func compute(ctx context.Context, pairs []PairFiles, seed uint64, path string, b
 	if err != nil {
 		return err
 	}
-	mt, q := referenceMQ(responderSigns(seed, Responders, n), g, Responders, n)
+	mt, q, err := referenceMQ(ctx, responderSigns(seed, Responders, n), g, Responders, n)
+	if err != nil {
+		return err
+	}
 	writeUint32s(cw, baseSum)
 	writeFloats(cw, g)
 	writeFloats(cw, q)
@@ -81,11 +115,11 @@ func compute(ctx context.Context, pairs []PairFiles, seed uint64, path string, b
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("results: compute: %w", err)
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("results: compute: %w", err)
-	}
 	if beforeRename != nil {
 		beforeRename()
+	}
+	if err := ctx.Err(); err != nil { // cancelled meanwhile: nothing appears
+		return fmt.Errorf("results: compute: %w", err)
 	}
 	if err := os.Rename(f.Name(), path); err != nil {
 		return fmt.Errorf("results: compute: %w", err)
@@ -93,20 +127,56 @@ func compute(ctx context.Context, pairs []PairFiles, seed uint64, path string, b
 	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("results: compute: %w", err)
 	}
+	if err := f.Close(); err != nil { // the lock goes only now, with the name
+		return fmt.Errorf("results: compute: %w", err)
+	}
 	return nil
 }
 
-// writeNoise decodes the pairs (a few images at a time, in parallel), checks
-// that all have the first image's size, writes each pair's d = ori − inv as
-// int16 and returns the size and Σ(ori + inv) per pixel.
-func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter) (w, h int, baseSum []uint32, err error) {
+// checkHeaders reads every image's header, without decoding any: a bomb
+// is refused before a byte is written, and images of different sizes
+// before the long work begins. It returns the images' width and height.
+func checkHeaders(ctx context.Context, pairs []PairFiles, maxPixels int) (w, h int, err error) {
+	for i, p := range pairs {
+		if err := ctx.Err(); err != nil {
+			return 0, 0, fmt.Errorf("results: compute: %w", err)
+		}
+		for _, path := range []string{p.Ori, p.Inv} {
+			im, err := openImage(path, maxPixels)
+			if err != nil {
+				return 0, 0, err
+			}
+			im.f.Close()
+			if i == 0 && path == p.Ori {
+				w, h = im.w, im.h
+				if w > maxSide || h > maxSide { // the stats file's own limit, whatever MaxPixels allows
+					return 0, 0, &ImageTooLargeError{File: im.name, W: w, H: h}
+				}
+				if w < 1 || h < 1 {
+					return 0, 0, &UnreadableImageError{File: im.name, Reason: "no pixels"}
+				}
+				continue
+			}
+			if im.w != w || im.h != h {
+				return 0, 0, &InconsistentPackError{File: im.name, W: im.w, H: im.h, First: filepath.Base(pairs[0].Ori), W0: w, H0: h}
+			}
+		}
+	}
+	return w, h, nil
+}
+
+// writeNoise decodes the pairs (a few images at a time, in parallel),
+// checks that each is w×h, writes each pair's d = ori − inv as int16 and
+// returns Σ(ori + inv) per pixel.
+func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter, w, h int, o ComputeOptions) (baseSum []uint32, err error) {
 	batch := max(1, runtime.GOMAXPROCS(0)/2) // two images per pair: one per core
 	imgs := make([]grey, 2*batch)
 	errs := make([]error, 2*batch)
-	var buf []byte
+	baseSum = make([]uint32, w*h)
+	buf := make([]byte, 2*w*h)
 	for b0 := 0; b0 < len(pairs); b0 += batch {
 		if err := ctx.Err(); err != nil {
-			return 0, 0, nil, fmt.Errorf("results: compute: %w", err)
+			return nil, fmt.Errorf("results: compute: %w", err)
 		}
 		cnt := min(batch, len(pairs)-b0)
 		var wg sync.WaitGroup
@@ -117,23 +187,14 @@ func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter) (w, h int
 				if j%2 == 1 {
 					name = p.Inv
 				}
-				imgs[j], errs[j] = decodeGrey(name)
+				imgs[j], errs[j] = decodeGrey(name, o.MaxPixels)
 			})
 		}
 		wg.Wait()
 		for _, e := range errs[:2*cnt] {
 			if e != nil {
-				return 0, 0, nil, e
+				return nil, e
 			}
-		}
-		if b0 == 0 {
-			w, h = imgs[0].w, imgs[0].h
-			if w < 1 || h < 1 || w > maxSide || h > maxSide {
-				return 0, 0, nil, fmt.Errorf("results: compute: %s is %dx%d, want 1..%d a side",
-					filepath.Base(pairs[0].Ori), w, h, maxSide)
-			}
-			baseSum = make([]uint32, w*h)
-			buf = make([]byte, 2*w*h)
 		}
 		for j := range cnt {
 			p := pairs[b0+j]
@@ -142,8 +203,8 @@ func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter) (w, h int
 				g    grey
 				name string
 			}{{ori, p.Ori}, {inv, p.Inv}} {
-				if c.g.w != w || c.g.h != h {
-					return 0, 0, nil, &InconsistentPackError{File: filepath.Base(c.name), W: c.g.w, H: c.g.h,
+				if c.g.w != w || c.g.h != h { // replaced since its header was read
+					return nil, &InconsistentPackError{File: filepath.Base(c.name), W: c.g.w, H: c.g.h,
 						First: filepath.Base(pairs[0].Ori), W0: w, H0: h}
 				}
 			}
@@ -153,11 +214,15 @@ func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter) (w, h int
 				baseSum[i] += uint32(o) + uint32(v)
 			}
 			if _, err := cw.Write(buf); err != nil {
-				return 0, 0, nil, fmt.Errorf("results: compute: %w", err)
+				return nil, fmt.Errorf("results: compute: %w", err)
 			}
 		}
+		clear(imgs) // the decoded images go before the next batch decodes
+		if o.Progress != nil {
+			o.Progress(b0 + cnt)
+		}
 	}
-	return w, h, baseSum, nil
+	return baseSum, nil
 }
 
 // crcWriter writes through a buffer and keeps the CRC-32C and length of

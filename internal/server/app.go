@@ -62,7 +62,7 @@ func NewApp(ctx context.Context, cfg config.Config, version string, stderr io.Wr
 	if a.library, err = packs.NewLibrary(cfg.DataDir, cfg.PairsPerPack, cfg.MaxImagePixels, logs.api); err != nil {
 		return nil, err
 	}
-	if a.analysis, err = analysis.New(a.store, filepath.Join(cfg.DataDir, "packs"), cfg.StatsDir(), logs.api); err != nil {
+	if a.analysis, err = analysis.New(a.store, filepath.Join(cfg.DataDir, "packs"), cfg.StatsDir(), cfg.MaxImagePixels, logs.api); err != nil {
 		return nil, err
 	}
 	sweep := func(packs map[string]int) error {

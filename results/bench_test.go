@@ -47,6 +47,9 @@ func TestMain(m *testing.M) {
 	if bench.data != nil {
 		os.RemoveAll(bench.data.dir)
 	}
+	if memPack.dir != "" {
+		os.RemoveAll(memPack.dir)
+	}
 	os.Exit(code)
 }
 

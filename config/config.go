@@ -49,8 +49,9 @@ type Config struct {
 
 // The limits of max_image_pixels. An image is decoded only after its header
 // said it has at most this many pixels, and a decode holds up to 8 bytes a
-// pixel (16-bit RGBA), GOMAXPROCS decodes at once: 8 MB each by default,
-// 512 MB each at the cap, beyond which a 2 GB machine cannot go.
+// pixel (16-bit RGBA; a progressive JPEG's coefficients add up to 12 more),
+// GOMAXPROCS decodes at once: 8 MB each by default, 512 MB each at the cap,
+// beyond which a 2 GB machine cannot go.
 const (
 	DefaultMaxImagePixels = 1024 * 1024
 	MaxMaxImagePixels     = 8192 * 8192

@@ -36,7 +36,8 @@ type decodes struct {
 // decoders is free. Waiting here, in the receive, is what bounds memory:
 // at most GOMAXPROCS decodes at once in the whole process, each holding at
 // most 8 bytes a pixel (a 16-bit RGBA PNG) of an image the header check
-// allowed, max_image_pixels × 8 bytes.
+// allowed, max_image_pixels × 8 bytes (a progressive JPEG's decoder also
+// keeps 4 bytes a pixel per colour component of coefficients).
 func (u *Upload) decodeLater(fn FileName) {
 	u.lib.decoders <- struct{}{}
 	at := u.dec.started

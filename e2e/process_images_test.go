@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -72,10 +73,7 @@ func TestImageBombs(t *testing.T) {
 	// A pack as an older release published it: imported, statistics not
 	// computed yet, one reply.
 	id := importPack(t, settings, "older", pair(good, good))
-	s := &submitter{base: svc.Base, body: startAndAnswer(t, svc.Base)}
-	if err := s.run(0, 1, time.Now().Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
+	replyWithToken(t, svc.Base, "bombs-reply-0001")
 	folder := filepath.Join(dataDir, "packs", "older")
 	plants := []struct {
 		name     string
@@ -90,7 +88,7 @@ func TestImageBombs(t *testing.T) {
 		t.Run("planted "+tc.name, func(t *testing.T) {
 			testkit.WriteFiles(t, folder, pair(tc.ori, tc.inv))
 			for _, path := range []string{"/api/admin/ci", "/api/admin/quality"} {
-				if status, text := get(t, fmt.Sprintf("%s%s?id=%d", svc.Base, path, id)); status != 400 || text != tc.want {
+				if status, text := getText(t, fmt.Sprintf("%s%s?id=%d", svc.Base, path, id)); status != 400 || text != tc.want {
 					t.Fatalf("%s: got %d %q, want 400 %q", path, status, text, tc.want)
 				}
 			}
@@ -98,7 +96,7 @@ func TestImageBombs(t *testing.T) {
 	}
 	testkit.WriteFiles(t, folder, pair(good, good))
 	for _, path := range []string{"/api/admin/ci", "/api/admin/quality"} {
-		if status, text := get(t, fmt.Sprintf("%s%s?id=%d", svc.Base, path, id)); status != 200 {
+		if status, text := getText(t, fmt.Sprintf("%s%s?id=%d", svc.Base, path, id)); status != 200 {
 			t.Fatalf("%s of the mended pack: %d %.200q", path, status, text)
 		}
 	}
@@ -164,7 +162,7 @@ func TestKillDuringStatistics(t *testing.T) {
 	if got := temps(); len(got) != 0 {
 		t.Fatalf("after the restart the stats folder still holds %v", got)
 	}
-	if status, text := get(t, svc.Base+"/api/admin/quality?id=1"); status != 200 {
+	if status, text := getText(t, svc.Base+"/api/admin/quality?id=1"); status != 200 {
 		t.Fatalf("quality after the restart: %d %.200q", status, text)
 	}
 	if got := entries(t, statsDir); len(got) != 1 || got[0] != "1.stats" {
@@ -191,8 +189,39 @@ func importPack(t *testing.T, settings map[string]string, name string, files []t
 	return id
 }
 
-// get is a GET's status and body; a transport error fails the test.
-func get(t *testing.T, url string) (int, string) {
+// replyWithToken starts a run under the page's token and submits an
+// answer to every pair with it, as the experiment page does.
+func replyWithToken(t *testing.T, base, token string) {
+	t.Helper()
+	start := participant()
+	start["token"] = token
+	raw, _ := json.Marshal(start)
+	status, text := post(base+"/api/reply/start", "application/json", bytes.NewReader(raw))
+	if status != 200 {
+		t.Fatalf("start: %d %s", status, text)
+	}
+	var run struct {
+		PackID int         `json:"p_id"`
+		Pairs  [][2]string `json:"pic_pairs"`
+	}
+	if err := json.Unmarshal([]byte(text), &run); err != nil {
+		t.Fatal(err)
+	}
+	sub := participant()
+	sub["p_id"], sub["token"] = run.PackID, token
+	var answers []any
+	for _, p := range run.Pairs {
+		answers = append(answers, []any{"F", 0.5, p[0], p[1]})
+	}
+	sub["answers"] = answers
+	raw, _ = json.Marshal(sub)
+	if status, text := post(base+"/api/reply/submit", "application/json", bytes.NewReader(raw)); status != 200 {
+		t.Fatalf("submit: %d %s", status, text)
+	}
+}
+
+// getText is a GET's status and body; a transport error fails the test.
+func getText(t *testing.T, url string) (int, string) {
 	t.Helper()
 	res, err := http.Get(url)
 	if err != nil {

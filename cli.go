@@ -31,6 +31,10 @@ commands:
   migrate       apply database migrations and exit
   pack import   --name N --sex 1|2 --age-min A --age-max B DIR
                 add a pack from a local folder (same checks as the upload)
+  pack generate --name N --sex 1|2 --age-min A --age-max B --base FILE
+                [--trials T --img-size S --noise sinusoid|gabor --nscales K
+                 --sigma G --seed X --no-contrast]
+                make a pack from one base face (as the admin page does)
   render-config KIND [flags]
                 write an Nginx or Supervisor config (psyx render-config -h)
   version       print the version
@@ -52,11 +56,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "migrate":
 		err = migrate(stdout)
 	case "pack":
-		if len(args) == 0 || args[0] != "import" {
+		switch {
+		case len(args) > 0 && args[0] == "import":
+			err = importPack(args[1:], stdout, stderr)
+		case len(args) > 0 && args[0] == "generate":
+			err = generatePack(args[1:], stdout, stderr)
+		default:
 			fmt.Fprint(stderr, usage)
 			return 2
 		}
-		err = importPack(args[1:], stdout, stderr)
 	case "render-config":
 		err = renderConfig(args, stdout, stderr)
 	case "version":

@@ -89,6 +89,8 @@ func siteFlags(fs *flag.FlagSet) func(io.Writer) error {
 	fs.StringVar(&tls.Cert, "tls-cert", "", "certificate (PEM): turns on HTTPS")
 	fs.StringVar(&tls.Key, "tls-key", "", "its private key (PEM)")
 	fs.StringVar(&tls.Listen, "tls-listen", "443", "HTTPS listen: PORT or ADDR:PORT")
+	fs.IntVar(&s.Limits.AdminRate, "admin-rate", s.Limits.AdminRate, "/admin and /api/admin/: requests per second per client address")
+	fs.IntVar(&s.Limits.AdminBurst, "admin-burst", s.Limits.AdminBurst, "/admin and /api/admin/: burst per client address")
 	fs.IntVar(&s.Limits.ReplyRate, "reply-rate", s.Limits.ReplyRate, "start + submit: requests per second per client address")
 	fs.IntVar(&s.Limits.ReplyBurst, "reply-burst", s.Limits.ReplyBurst, "start + submit: burst per client address")
 	fs.IntVar(&s.Limits.ProgressRate, "progress-rate", s.Limits.ProgressRate, "progress saves: requests per second per client address")

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -50,6 +51,9 @@ type Service struct {
 	packs   map[int]*pack
 	ticks   uint64 // counts requests for statistics, to order them by use
 	loading sync.WaitGroup
+
+	cmp     *comparer
+	stimuli StimuliReader // nil: no pack is generated (UseStimuli)
 }
 
 // maxOpen is how many packs' statistics are kept open (about 28 MB each for
@@ -69,8 +73,16 @@ type pack struct {
 	gone   bool
 
 	mu       sync.Mutex
-	group    *groupCache
-	infoVals map[int64]float64 // by r_id: a reply and its pack never change
+	set      *replySet          // the replies as last read; see replies
+	infoVals map[int64]float64  // by r_id: a reply and its pack never change
+	groups   *lru[*Image]       // group CIs by selection
+	reliab   *lru[*Reliability] // reliability by selection
+}
+
+// newPack is an entry whose statistics are still to load.
+func newPack() *pack {
+	return &pack{ready: make(chan struct{}), infoVals: map[int64]float64{}, groups: newLRU[*Image](8),
+		reliab: newLRU[*Reliability](8)}
 }
 
 // New prepares the stats folder. A computation decodes no image of more
@@ -84,7 +96,7 @@ func New(src Source, packsDir, statsDir string, maxImagePixels int, log *zap.Log
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Service{src: src, packsDir: packsDir, statsDir: statsDir, maxPixels: maxImagePixels, log: log,
-		ctx: ctx, cancel: cancel, slot: make(chan struct{}, 1), packs: map[int]*pack{}}, nil
+		ctx: ctx, cancel: cancel, slot: make(chan struct{}, 1), packs: map[int]*pack{}, cmp: newComparer()}, nil
 }
 
 func (s *Service) statsPath(id int) string {
@@ -116,7 +128,8 @@ func (s *Service) entry(id int) *pack {
 	p := s.packs[id]
 	if p == nil {
 		ctx, cancel := context.WithCancel(s.ctx)
-		p = &pack{ready: make(chan struct{}), infoVals: map[int64]float64{}, cancel: cancel}
+		p = newPack()
+		p.cancel = cancel
 		s.packs[id] = p
 		s.loading.Go(func() {
 			defer cancel()
@@ -182,6 +195,22 @@ func (s *Service) stats(ctx context.Context, id int) (*pack, error) {
 // service closes.
 func (s *Service) load(ctx context.Context, id int, p *pack) {
 	defer close(p.ready)
+	pf, err := s.src.PackFiles(ctx, id)
+	if err != nil {
+		p.err = err
+		return
+	}
+	if s.stimuli != nil {
+		g, base, err := s.generated(pf.Name)
+		if err == nil {
+			p.stats, p.err = s.loadGenerated(ctx, id, g, base)
+			return
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			p.err = fmt.Errorf("parameters of pack %d: %w", id, err)
+			return
+		}
+	}
 	path := s.statsPath(id)
 	st, err := results.Open(path)
 	if err == nil {
@@ -190,11 +219,6 @@ func (s *Service) load(ctx context.Context, id int, p *pack) {
 	}
 	if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, results.ErrCorrupt) && !errors.Is(err, results.ErrVersion) {
 		p.err = fmt.Errorf("open stats of pack %d: %w", id, err)
-		return
-	}
-	pf, err := s.src.PackFiles(ctx, id)
-	if err != nil {
-		p.err = err
 		return
 	}
 	files := make([]results.PairFiles, len(pf.Pairs))
@@ -215,6 +239,7 @@ func (s *Service) load(ctx context.Context, id int, p *pack) {
 // no file), waits for them and closes every pack's statistics.
 func (s *Service) Close() error {
 	s.cancel()
+	s.cmp.close()
 	s.loading.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -233,6 +258,7 @@ func (s *Service) Close() error {
 // of pairs), so when Forget returns neither its stats file nor its temp
 // file is left, and requests that waited for it find no pack.
 func (s *Service) Forget(id int) {
+	s.cmp.forget(id)
 	s.mu.Lock()
 	p := s.packs[id]
 	delete(s.packs, id)

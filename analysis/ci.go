@@ -12,10 +12,12 @@ import (
 	"github.com/psyx-lab/psyx/trials"
 )
 
-// Image is a CI ready to draw on its pack's base face or to write raw.
+// Image is a CI ready to draw on its pack's base face or to write raw,
+// with what went into it.
 type Image struct {
 	CI   results.CI
 	base []float64
+	Provenance
 
 	pngs map[pngKey]pngDone // group images only: drawn once per scaling
 }
@@ -45,69 +47,78 @@ func (im *Image) PNG(sc results.Scaling, constant float64) ([]byte, float64, err
 	return buf.Bytes(), c, nil
 }
 
+// Anti is rcicr's anti-CI: the CI with its sign flipped.
+func (im *Image) Anti() *Image {
+	out := &Image{CI: im.CI, base: im.base, Provenance: im.Provenance}
+	out.CI.Pix = make([]float64, len(im.CI.Pix))
+	for i, v := range im.CI.Pix {
+		out.CI.Pix[i] = -v
+	}
+	return out
+}
+
 // WriteCSV writes the raw CI: one line per pixel row, top first.
 func (im *Image) WriteCSV(w io.Writer) error { return results.WriteCSV(w, im.CI) }
 
-// groupCache is a pack's latest group CI and the number of replies it was
-// computed from. Replies are only ever added, so the count names the set.
-type groupCache struct {
-	replies int
-	image   *Image
-}
-
-// GroupCI is the unweighted mean of the pack's replies' CIs, computed once
-// per set of replies: a refresh draws it from the cache.
-func (s *Service) GroupCI(ctx context.Context, id int) (*Image, error) {
-	count, err := s.src.ReplyCount(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if count == 0 {
-		return nil, errNoReplies(id)
-	}
+// GroupCI is the unweighted mean of the selected replies' CIs (those
+// without an answered trial have none), computed once per set of replies:
+// a refresh draws it from the cache.
+func (s *Service) GroupCI(ctx context.Context, id int, sel Selection, th results.Thresholds) (*Image, error) {
 	p, err := s.stats(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.group != nil && p.group.replies == count {
-		return p.group.image, nil
-	}
-	pf, err := s.src.PackFiles(ctx, id)
+	set, err := s.replies(ctx, id, p)
 	if err != nil {
 		return nil, err
 	}
-	var all [][]trials.Trial
-	err = s.src.PackReplies(ctx, id, func(r *model.Reply, _ bool) error {
-		ts, err := trials.Decode(r.Answers, pf)
-		if err != nil {
-			return fmt.Errorf("reply %d: %w", r.ID, err)
-		}
-		all = append(all, ts)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	ci, err := p.stats.GroupCI(ctx, all)
-	if errors.Is(err, results.ErrNoReplies) {
+	if set.count == 0 {
 		return nil, errNoReplies(id)
 	}
+	pk, err := s.pick(ctx, id, p, set, sel, th)
 	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	im, ok := p.groups.get(pk.key)
+	p.mu.Unlock()
+	if ok {
+		return im, nil
+	}
+	rows, _ := pk.weights(set)
+	if len(rows) == 0 {
+		return nil, errNoReplies(id)
+	}
+	mean := make([]float64, p.stats.Pairs())
+	for _, w := range rows {
+		for i, v := range w {
+			mean[i] += v / float64(len(rows))
+		}
+	}
+	w, h := p.stats.Size()
+	ci := results.CI{W: w, H: h, Pix: make([]float64, w*h), Replies: len(rows), Skipped: len(pk.in) - len(rows)}
+	if err := p.stats.WeightedNoise(ctx, mean, ci.Pix); err != nil {
 		return nil, fmt.Errorf("group CI of pack %d: %w", id, err)
 	}
-	im := &Image{CI: ci, base: p.stats.Base(), pngs: map[pngKey]pngDone{}}
-	p.group = &groupCache{replies: len(all), image: im}
+	im = &Image{CI: ci, base: p.stats.Base(), pngs: map[pngKey]pngDone{},
+		Provenance: Provenance{Packs: []int{id}, Replies: len(rows), Excluded: pk.out}}
+	p.mu.Lock()
+	p.groups.put(pk.key, im)
+	p.mu.Unlock()
 	return im, nil
 }
 
-// GroupPNG is GroupCI drawn, from the cache when this scaling was drawn
-// for this set of replies before.
-func (s *Service) GroupPNG(ctx context.Context, id int, sc results.Scaling, constant float64) (*Image, []byte, float64, error) {
-	im, err := s.GroupCI(ctx, id)
+// GroupPNG is GroupCI (or its anti-CI) drawn, from the cache when this
+// scaling was drawn for this set of replies before.
+func (s *Service) GroupPNG(ctx context.Context, id int, sel Selection, th results.Thresholds, anti bool,
+	sc results.Scaling, constant float64) (*Image, []byte, float64, error) {
+	im, err := s.GroupCI(ctx, id, sel, th)
 	if err != nil {
 		return nil, nil, 0, err
+	}
+	if anti {
+		data, c, err := im.Anti().PNG(sc, constant)
+		return im, data, c, err
 	}
 	p, err := s.stats(ctx, id)
 	if err != nil {
@@ -160,32 +171,25 @@ func (s *Service) replyImage(ctx context.Context, id int, p *pack, r *model.Repl
 	if err != nil {
 		return nil, fmt.Errorf("CI of reply %d: %w", r.ID, err)
 	}
-	return &Image{CI: ci, base: p.stats.Base()}, nil
+	return &Image{CI: ci, base: p.stats.Base(), Provenance: Provenance{Packs: []int{id}, Replies: 1}}, nil
 }
 
 // EachReplyCI calls fn with every reply of the pack and its CI, in r_id
 // order; replies without an answered trial have none and are skipped. One
 // CI is in memory at a time.
 func (s *Service) EachReplyCI(ctx context.Context, id int, fn func(r *model.Reply, im *Image) error) error {
-	if _, err := s.src.ReplyCount(ctx, id); err != nil {
-		return err
-	}
 	p, err := s.stats(ctx, id)
 	if err != nil {
 		return err
 	}
-	var replies []*model.Reply
-	err = s.src.PackReplies(ctx, id, func(r *model.Reply, _ bool) error {
-		replies = append(replies, r)
-		return nil
-	})
+	set, err := s.replies(ctx, id, p)
 	if err != nil {
 		return err
 	}
-	if len(replies) == 0 {
+	if set.count == 0 {
 		return errNoReplies(id)
 	}
-	for _, r := range replies {
+	for _, r := range set.replies {
 		im, err := s.replyImage(ctx, id, p, r)
 		if model.ReasonOf(err) == model.NoAnswers {
 			continue

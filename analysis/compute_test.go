@@ -69,7 +69,7 @@ func TestRemoveDuringCompute(t *testing.T) {
 	p := pause(h)
 	waited := make(chan error, 1)
 	go func() {
-		_, err := h.svc.Quality(context.Background(), id, results.DefaultThresholds())
+		_, err := h.svc.Quality(context.Background(), id, results.DefaultThresholds(), Selection{})
 		waited <- err
 	}()
 	if got := <-p.entered; got != id {
@@ -100,7 +100,7 @@ func TestRemoveDuringCompute(t *testing.T) {
 }
 
 func quality(h *harness, id int) error {
-	_, err := h.svc.Quality(context.Background(), id, results.DefaultThresholds())
+	_, err := h.svc.Quality(context.Background(), id, results.DefaultThresholds(), Selection{})
 	return err
 }
 

@@ -158,7 +158,7 @@ func TestRemovePack(t *testing.T) {
 	id := e.createPack(t, "gone", 2, 20, 29)
 	keep := e.createPack(t, "kept", 1, 20, 29)
 	s := e.start(t, person())
-	wantStatus(t, e.postJSON(t, "/api/reply/submit", submitBody(person(), s.PackID, answersFor(s.PicPairs), "")), 200, "Reply Submitted.")
+	wantStatus(t, e.postJSON(t, "/api/reply/submit", submitBody(person(), s.PackID, answersFor(s.PicPairs), s.Token)), 200, "Reply Submitted.")
 
 	tests := []struct {
 		name, method, query string
@@ -207,6 +207,11 @@ func TestCrossSiteChangesRefused(t *testing.T) {
 		{"same host other port", map[string]string{"Origin": otherPort(t, e.URL)}, 403},
 		{"same host other scheme", map[string]string{"Origin": strings.Replace(e.URL, "http://", "https://", 1)}, 403},
 		{"proxied: origin is not the forwarded host", map[string]string{"Origin": e.URL, "X-Forwarded-Host": "psyx.example.org"}, 403},
+		// An old browser's <img src=…/remove> sends neither Sec-Fetch-* nor
+		// Origin, only the page it came from.
+		{"an old browser's image from another site", map[string]string{"Referer": "http://evil.example/page.html"}, 403},
+		{"a referer on another port", map[string]string{"Referer": otherPort(t, e.URL) + "/admin/"}, 403},
+		{"a referer that is not a URL", map[string]string{"Referer": "::"}, 403},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -226,6 +231,7 @@ func TestCrossSiteChangesRefused(t *testing.T) {
 	req.Header.Set("X-Forwarded-Host", "psyx.example.org")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	req.Header.Set("Sec-Fetch-Mode", "cors")
+	req.Header.Set("Referer", "https://psyx.example.org/admin/")
 	wantStatus(t, e.do(t, req), 200, fmt.Sprintf("Pack %d Deleted.", id))
 }
 

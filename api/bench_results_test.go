@@ -14,9 +14,9 @@ import (
 	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
-// resultsBench is a 300-pair pack of 512×512 rcicr-style PNGs with 1,000
+// resultsBench is a 300-pair pack of 512×512 rcicr-style PNGs with
 // replies from random responders, its statistics computed (untimed).
-func resultsBench(b *testing.B) (*benchEnv, int) {
+func resultsBench(b *testing.B, replies int) (*benchEnv, int) {
 	b.Helper()
 	e := newBenchEnv(b, 300)
 	dir := filepath.Join(e.DataDir, "packs", "big")
@@ -36,7 +36,7 @@ func resultsBench(b *testing.B) (*benchEnv, int) {
 		b.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	for range 1000 {
+	for range replies {
 		e.insertReply(b, id, pairs, rng)
 	}
 	mustOK(b, e.serve(b, http.MethodGet, fmt.Sprintf("/api/admin/quality?id=%d", id), "", nil), "compute the statistics")
@@ -74,7 +74,7 @@ func (nopFolder) Withdraw(string) error { return nil }
 //
 //	go test ./api -run '^$' -bench Results -benchtime 5x
 func BenchmarkResults(b *testing.B) {
-	e, id := resultsBench(b)
+	e, id := resultsBench(b, 1000)
 	rng := rand.New(rand.NewPCG(3, 4))
 	p, err := e.Store.PackFiles(context.Background(), id)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -17,13 +18,18 @@ import (
 	"github.com/psyx-lab/psyx/results"
 )
 
-// Analysis computes classification images and quality tables.
+// Analysis computes classification images, quality tables and the
+// statistics of reliability and comparison.
 type Analysis interface {
-	GroupCI(ctx context.Context, id int) (*analysis.Image, error)
-	GroupPNG(ctx context.Context, id int, sc results.Scaling, constant float64) (*analysis.Image, []byte, float64, error)
+	GroupCI(ctx context.Context, id int, sel analysis.Selection, th results.Thresholds) (*analysis.Image, error)
+	GroupPNG(ctx context.Context, id int, sel analysis.Selection, th results.Thresholds, anti bool,
+		sc results.Scaling, constant float64) (*analysis.Image, []byte, float64, error)
 	ReplyCI(ctx context.Context, id int, rid int64) (*analysis.Image, error)
 	EachReplyCI(ctx context.Context, id int, fn func(r *model.Reply, im *analysis.Image) error) error
-	Quality(ctx context.Context, id int, th results.Thresholds) (*analysis.QualityTable, error)
+	Quality(ctx context.Context, id int, th results.Thresholds, sel analysis.Selection) (*analysis.QualityTable, error)
+	Reliability(ctx context.Context, id int, sel analysis.Selection, th results.Thresholds) (*analysis.Reliability, error)
+	Compare(ctx context.Context, req analysis.CompareRequest, th results.Thresholds) (*analysis.Comparison, error)
+	CompareProgress(ctx context.Context, req analysis.CompareRequest, th results.Thresholds) (int, bool, bool, error)
 	Prepare(id int)
 	Forget(id int)
 }
@@ -35,6 +41,8 @@ type ciRequest struct {
 	format   string
 	scaling  results.Scaling
 	constant float64
+	anti     bool
+	sel      analysis.Selection
 }
 
 func parseCIRequest(c *gin.Context) (ciRequest, error) {
@@ -49,6 +57,10 @@ func parseCIRequest(c *gin.Context) (ciRequest, error) {
 	if q.format, err = formatParam(c, "png", "csv", "zip"); err != nil {
 		return q, err
 	}
+	if q.sel, err = selectionParam(c); err != nil {
+		return q, err
+	}
+	q.anti = c.Query("anti") == "1"
 	raw := c.DefaultQuery("scaling", "independent")
 	if q.scaling, err = results.ParseScaling(raw); err != nil {
 		return q, model.Fail(unknownScaling, model.Echo(raw))
@@ -64,8 +76,9 @@ func parseCIRequest(c *gin.Context) (ciRequest, error) {
 	return q, nil
 }
 
-// ci answers a classification image: the pack's group CI or one reply's,
-// drawn on the base face (PNG), raw (CSV), or every reply's PNG in a zip.
+// ci answers a classification image: the pack's group CI (over the
+// replies the selection keeps) or one reply's, or its anti-CI, drawn on the
+// base face (PNG), raw (CSV), or every reply's PNG in a zip.
 func (h *Handler) ci(c *gin.Context) {
 	q, err := parseCIRequest(c)
 	if err != nil {
@@ -80,7 +93,7 @@ func (h *Handler) ci(c *gin.Context) {
 		return
 	}
 	if q.format == "zip" {
-		h.ciZip(c, q, pack.Name)
+		h.ciZip(c, q, pack)
 		return
 	}
 	var im *analysis.Image
@@ -88,24 +101,31 @@ func (h *Handler) ci(c *gin.Context) {
 	var constant float64
 	switch {
 	case q.rid > 0:
-		im, err = h.Analysis.ReplyCI(ctx, q.id, q.rid)
+		if im, err = h.Analysis.ReplyCI(ctx, q.id, q.rid); err == nil && q.anti {
+			im = im.Anti()
+		}
 		if err == nil && q.format == "png" {
 			png, constant, err = im.PNG(q.scaling, q.constant)
 		}
 	case q.format == "png":
-		im, png, constant, err = h.Analysis.GroupPNG(ctx, q.id, q.scaling, q.constant)
+		im, png, constant, err = h.Analysis.GroupPNG(ctx, q.id, q.sel, h.Quality, q.anti, q.scaling, q.constant)
 	default:
-		im, err = h.Analysis.GroupCI(ctx, q.id)
+		if im, err = h.Analysis.GroupCI(ctx, q.id, q.sel, h.Quality); err == nil && q.anti {
+			im = im.Anti()
+		}
 	}
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	name := pack.Name + "-ci"
+	name := fmt.Sprintf("%s-%d", pack.Name, pack.ID)
 	if q.rid > 0 {
-		name = fmt.Sprintf("%s-r%d-ci", pack.Name, q.rid)
+		name += fmt.Sprintf("-r%d", q.rid)
 	}
-	c.Header("X-Psyx-Replies", strconv.Itoa(im.CI.Replies))
+	if name += "-ci"; q.anti {
+		name += "-anti"
+	}
+	h.provenance(c, im.Provenance)
 	c.Header("Cache-Control", "no-store")
 	if q.format == "csv" {
 		c.Header("Content-Type", "text/csv; charset=utf-8")
@@ -122,30 +142,58 @@ func (h *Handler) ci(c *gin.Context) {
 		}
 		return
 	}
-	c.Header("X-Psyx-Scaling-Constant", strconv.FormatFloat(constant, 'g', -1, 64))
+	scalingHeaders(c, q.scaling, constant)
 	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="%s.png"`, name))
 	c.Data(http.StatusOK, "image/png", png)
 }
 
-// ciZip streams every reply's CI as a PNG, one file per reply.
-func (h *Handler) ciZip(c *gin.Context, q ciRequest, packName string) {
+// scalingHeaders say how a drawn CI was scaled.
+func scalingHeaders(c *gin.Context, sc results.Scaling, constant float64) {
+	c.Header("X-Psyx-Scaling", map[results.Scaling]string{results.Independent: "independent", results.Constant: "constant"}[sc])
+	c.Header("X-Psyx-Scaling-Constant", strconv.FormatFloat(constant, 'g', -1, 64))
+}
+
+// manifest is what the zip of every reply's CI says of itself.
+type manifest struct {
+	Pack         string             `json:"pack"`
+	PackID       int                `json:"p_id"`
+	Replies      []int64            `json:"replies"`  // the r_ids of the images, in order
+	Excluded     []int64            `json:"excluded"` // replies without an answered trial: no image
+	Scaling      string             `json:"scaling"`
+	Constant     float64            `json:"constant,omitempty"` // the constant given; independent: each image's own, in its file name
+	Anti         bool               `json:"anti"`
+	InfoValSeed  int                `json:"infoval_seed"`
+	PsyxVersion  string             `json:"psyx_version"`
+	ImageScaling map[string]float64 `json:"image_constants"` // file → the constant used
+}
+
+// ciZip streams every reply's CI as a PNG, one file per reply, and a
+// manifest.json of what went into them.
+func (h *Handler) ciZip(c *gin.Context, q ciRequest, pack *model.PackFiles) {
 	var zw *zip.Writer
-	n := 0
+	m := manifest{Pack: pack.Name, PackID: pack.ID, Replies: []int64{}, Excluded: []int64{}, Anti: q.anti,
+		Scaling:  map[results.Scaling]string{results.Independent: "independent", results.Constant: "constant"}[q.scaling],
+		Constant: q.constant, InfoValSeed: pack.ID, PsyxVersion: h.Version, ImageScaling: map[string]float64{}}
 	err := h.Analysis.EachReplyCI(c.Request.Context(), q.id, func(r *model.Reply, im *analysis.Image) error {
-		png, _, err := im.PNG(q.scaling, q.constant)
+		if q.anti {
+			im = im.Anti()
+		}
+		png, constant, err := im.PNG(q.scaling, q.constant)
 		if err != nil {
 			return err
 		}
 		if zw == nil {
 			c.Header("Content-Type", "application/zip")
-			c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-ci.zip"`, packName))
+			c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%d-ci.zip"`, pack.Name, pack.ID))
 			c.Header("Cache-Control", "no-store")
+			c.Header("X-Psyx-Version", h.Version)
 			c.Status(http.StatusOK)
 			zw = zip.NewWriter(c.Writer)
 		}
-		n++
-		f, err := zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("%s-r%d.png", packName, r.ID), Method: zip.Store,
-			Modified: r.CreatedAt})
+		file := fmt.Sprintf("%s-r%d.png", pack.Name, r.ID)
+		m.Replies = append(m.Replies, r.ID)
+		m.ImageScaling[file] = constant
+		f, err := zw.CreateHeader(&zip.FileHeader{Name: file, Method: zip.Store, Modified: r.CreatedAt})
 		if err != nil {
 			return err
 		}
@@ -156,6 +204,9 @@ func (h *Handler) ciZip(c *gin.Context, q ciRequest, packName string) {
 		err = model.Fail(model.NoReplies, q.id)
 	}
 	if err == nil {
+		err = writeManifest(zw, &m)
+	}
+	if err == nil {
 		err = zw.Close()
 	}
 	switch {
@@ -163,7 +214,20 @@ func (h *Handler) ciZip(c *gin.Context, q ciRequest, packName string) {
 	case zw == nil:
 		h.fail(c, err)
 	default:
-		h.Log.Error("CI zip failed after it started", zap.Int("p_id", q.id), zap.Int("images", n), zap.Error(err))
+		h.Log.Error("CI zip failed after it started", zap.Int("p_id", q.id), zap.Int("images", len(m.Replies)), zap.Error(err))
 		panic(http.ErrAbortHandler)
 	}
+}
+
+func writeManifest(zw *zip.Writer, m *manifest) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	f, err := zw.Create("manifest.json")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(append(b, '\n'))
+	return err
 }

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/psyx-lab/psyx/tools/testkit"
 )
@@ -95,6 +96,9 @@ func answerAs(t *testing.T, served [][2]string, responses map[int]int8) []any {
 type qualityTable struct {
 	PackID  int `json:"p_id"`
 	Pairs   int `json:"pairs"`
+	Columns []struct {
+		Name string `json:"name"`
+	} `json:"columns"`
 	Replies []struct {
 		RID      int64    `json:"r_id"`
 		No       string   `json:"no"`
@@ -202,17 +206,32 @@ func TestResultsMatchRcicr(t *testing.T) {
 			t.Errorf("scaling constant%s %v, want %v", tc.query, c, tc.want)
 		}
 	}
-	// Every participant's PNG in one zip.
+	// Every participant's PNG in one zip, and a manifest of what went in.
 	r = e.get(t, "/api/admin/ci?id=1&format=zip")
 	wantStatus(t, r, 200, "")
 	zr, err := zip.NewReader(bytes.NewReader([]byte(r.Body)), int64(len(r.Body)))
-	if err != nil || len(zr.File) != 3 {
+	if err != nil || len(zr.File) != 4 {
 		t.Fatalf("zip: %v, %d files", err, len(zr.File))
 	}
-	for i, f := range zr.File {
+	for i, f := range zr.File[:3] {
 		if want := fmt.Sprintf("rcicr-r%d.png", q.Replies[i].RID); f.Name != want {
 			t.Errorf("zip entry %q, want %q", f.Name, want)
 		}
+	}
+	mf, err := zr.File[3].Open()
+	if err != nil || zr.File[3].Name != "manifest.json" {
+		t.Fatalf("manifest: %v %q", err, zr.File[3].Name)
+	}
+	var m struct {
+		Pack     string             `json:"pack"`
+		Replies  []int64            `json:"replies"`
+		Scaling  string             `json:"scaling"`
+		Version  string             `json:"psyx_version"`
+		Constant map[string]float64 `json:"image_constants"`
+	}
+	if err := json.NewDecoder(mf).Decode(&m); err != nil || m.Pack != "rcicr" || len(m.Replies) != 3 || m.Scaling != "independent" ||
+		m.Version == "" || len(m.Constant) != 3 {
+		t.Fatalf("manifest %+v (%v)", m, err)
 	}
 }
 
@@ -225,7 +244,9 @@ func TestSimulatedObservers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEnv(t, envOptions{pairs: 300})
+	// Each observer takes ten minutes over 300 trials, as a person would.
+	clock := testkit.NewClock(time.Date(2026, 3, 2, 14, 0, 0, 0, time.UTC))
+	e := newEnv(t, envOptions{pairs: 300, clock: clock})
 	var files []file
 	for _, p := range pack.Pairs {
 		for _, path := range []string{p.Ori, p.Inv} {
@@ -250,6 +271,7 @@ func TestSimulatedObservers(t *testing.T) {
 		for k, r := range resp {
 			byPair[k] = r
 		}
+		clock.Advance(10 * time.Minute)
 		wantStatus(t, e.postJSON(t, "/api/reply/submit", submitBody(who, 1, answerAs(t, s.PicPairs, byPair), s.Token)), 200, "Reply Submitted.")
 	}
 	q := e.quality(t, 1)
@@ -261,8 +283,10 @@ func TestSimulatedObservers(t *testing.T) {
 	if r := testkit.Correlation(ciOf(q.Replies[0].RID), template); r < 0.35 {
 		t.Errorf("the template observer's CI correlates %.3f with the template, want ≥ 0.35", r)
 	}
-	if iv := *q.Replies[0].InfoVal; iv < 1.96 || len(q.Replies[0].Flags) != 0 {
-		t.Errorf("template observer: infoVal %.2f flags %v, want above 1.96 and no flag", iv, q.Replies[0].Flags)
+	// Among random responders the one observer with a template is the
+	// group CI: leaving it out changes the CI most, and it says so.
+	if iv := *q.Replies[0].InfoVal; iv < 1.96 || len(q.Replies[0].Flags) != 1 || q.Replies[0].Flags[0] != "influential" {
+		t.Errorf("template observer: infoVal %.2f flags %v, want above 1.96 and only influential", iv, q.Replies[0].Flags)
 	}
 	sum := 0.0
 	for _, row := range q.Replies[1:] {
@@ -333,12 +357,13 @@ func TestQualityCSV(t *testing.T) {
 		t.Errorf("Content-Disposition %q", cd)
 	}
 	rows := readFixtureCSV(t, r.Body, false)
-	if strings.Join(rows[0], ",") != "r_id,name,no,date,answered,timeouts,timeout_rate,fast_rate,rt_median,rt_cv,left_rate,ori_rate,infoval,blur,hidden_ms,flags" || len(rows) != 3 {
+	header := rows[0]
+	if header[0] != "r_id" || header[len(header)-1] != "flags" || len(header) != len(e.quality(t, id).Columns)+1 || len(rows) != 3 {
 		t.Fatalf("quality CSV %q", r.Body)
 	}
 	flags := map[string]string{}
 	for _, row := range rows[1:] {
-		flags[row[2]] = row[15]
+		flags[row[2]] = row[len(row)-1]
 	}
 	if !strings.Contains(flags[twice["no"].(string)], "repeat") || strings.Contains(flags[once["no"].(string)], "repeat") {
 		t.Errorf("repeat flags %v", flags)

@@ -37,6 +37,7 @@ func (h *Handler) download(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
+	excel := format == "csv" && c.Query("bom") == "1"
 	extendDeadlines(c, downloadDeadline)
 	w := bufio.NewWriterSize(c.Writer, 64<<10)
 	now := h.Now()
@@ -49,10 +50,10 @@ func (h *Handler) download(c *gin.Context) {
 		Head: func(p *model.PackSummary) error {
 			started = true
 			c.Header("Content-Type", exp.contentType())
-			c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%d.%s"`, p.Name, p.ID, format))
+			c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, fileName(p.Name, p.ID, include, excel), format))
 			c.Header("Cache-Control", "no-store")
 			c.Status(http.StatusOK)
-			if format == "csv" && c.Query("bom") == "1" {
+			if excel {
 				// Excel reads a CSV without a byte-order mark in the
 				// system's code page, which garbles Hangul; pandas and R
 				// want none.
@@ -89,4 +90,17 @@ type exporter interface {
 	reply(r *model.Reply) error
 	run(r *model.Run) error
 	end() error
+}
+
+// fileName says what a download holds: <pack>-<id>, then -unfinished when
+// it has the unfinished runs too, -excel for the CSV Excel reads.
+func fileName(pack string, id int, include string, excel bool) string {
+	name := fmt.Sprintf("%s-%d", pack, id)
+	if include != "" {
+		name += "-" + include
+	}
+	if excel {
+		name += "-excel"
+	}
+	return name
 }

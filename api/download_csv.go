@@ -26,28 +26,32 @@ func newCSVExporter(h *Handler, w *bufio.Writer, now time.Time, pack *model.Pack
 
 // csvHeader: the person, the trial (trials.CSVColumns), the run.
 var csvHeader = append(append([]string{"r_id", "p_id", "name", "email", "no", "sex", "age", "phone", "date", "trial"},
-	trials.CSVColumns...), "state", "started", "client_window")
+	trials.CSVColumns...), "state", "started", "client_window", "completion")
 
 func (e *csvExporter) contentType() string { return "text/csv; charset=utf-8" }
 
 func (e *csvExporter) head(*model.PackSummary, bool) error { return e.w.Write(csvHeader) }
 
 func (e *csvExporter) reply(r *model.Reply) error {
-	person := []string{strconv.FormatInt(r.ID, 10), strconv.Itoa(r.PackID), r.Name, r.Email, r.No,
-		strconv.Itoa(r.Sex), strconv.Itoa(r.Age), r.Phone, e.h.date(r.CreatedAt)}
-	started := ""
+	person := []string{strconv.FormatInt(r.ID, 10), strconv.Itoa(r.PackID), csvText(r.Name), csvText(r.Email), csvText(r.No),
+		strconv.Itoa(r.Sex), strconv.Itoa(r.Age), csvText(r.Phone), e.h.date(r.CreatedAt)}
+	started, code := "", ""
 	if r.StartedAt != nil {
 		started = e.h.date(*r.StartedAt)
 	}
-	return e.trials(person, r.Answers, string(model.RunFinished), started, r.Client)
+	if r.Completion != nil {
+		code = *r.Completion
+	}
+	return e.trials(person, r.Answers, string(model.RunFinished), started, r.Client, code)
 }
 
 func (e *csvExporter) run(r *model.Run) error {
-	person := []string{"", strconv.Itoa(r.PackID), r.Name, r.Email, r.No, strconv.Itoa(r.Sex), strconv.Itoa(r.Age), r.Phone, ""}
-	return e.trials(person, r.Answers, string(r.State(e.now, e.h.AbandonAfter)), e.h.date(r.StartedAt), r.Client)
+	person := []string{"", strconv.Itoa(r.PackID), csvText(r.Name), csvText(r.Email), csvText(r.No), strconv.Itoa(r.Sex),
+		strconv.Itoa(r.Age), csvText(r.Phone), ""}
+	return e.trials(person, r.Answers, string(r.State(e.now, e.h.AbandonAfter)), e.h.date(r.StartedAt), r.Client, "")
 }
 
-func (e *csvExporter) trials(person []string, answers json.RawMessage, state, started string, client json.RawMessage) error {
+func (e *csvExporter) trials(person []string, answers json.RawMessage, state, started string, client json.RawMessage, code string) error {
 	ts, err := trials.Decode(answers, e.pack)
 	if err != nil {
 		return err
@@ -55,7 +59,7 @@ func (e *csvExporter) trials(person []string, answers json.RawMessage, state, st
 	window := clientWindow(client)
 	for i, t := range ts {
 		e.row = append(append(e.row[:0], person...), strconv.Itoa(i+1))
-		e.row = append(trials.CSVFields(e.row, t, e.pack), state, started, window)
+		e.row = append(trials.CSVFields(e.row, t, e.pack, csvText), state, started, window, code)
 		if err := e.w.Write(e.row); err != nil {
 			return err
 		}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/psyx-lab/psyx/model"
-	"github.com/psyx-lab/psyx/runs"
 )
 
 // replyJSON is a reply's own fields; the download writes its stored JSON
@@ -28,6 +27,7 @@ type replyJSON struct {
 	Started    *string `json:"started"`
 	LastSeen   *string `json:"last_seen,omitempty"`
 	Answered   *int    `json:"answered,omitempty"`
+	Resumes    *int    `json:"resumes"` // how often the run was resumed
 }
 
 type jsonExporter struct {
@@ -58,10 +58,11 @@ func (e *jsonExporter) reply(r *model.Reply) error {
 	out := replyJSON{ID: &r.ID, PackID: r.PackID, Name: r.Name, Email: r.Email, No: r.No, Sex: r.Sex, Age: r.Age,
 		Phone: r.Phone, Date: &date, State: string(model.RunFinished), Started: e.h.optDate(r.StartedAt)}
 	if r.Token.Valid {
-		code := runs.CompletionCode(r.Token.String)
-		out.Token, out.Completion = &r.Token.String, &code
+		out.Token = &r.Token.String
 	}
-	return e.object(out, r.Answers, r.Client, r.Events)
+	out.Completion = r.Completion
+	out.Resumes = &r.Resumes
+	return e.object(out, r.Answers, r.Client, r.Clients, r.Events)
 }
 
 func (e *jsonExporter) run(r *model.Run) error {
@@ -70,14 +71,14 @@ func (e *jsonExporter) run(r *model.Run) error {
 	}
 	out := replyJSON{PackID: r.PackID, Name: r.Name, Email: r.Email, No: r.No, Sex: r.Sex, Age: r.Age, Phone: r.Phone,
 		Token: &r.Token, State: string(r.State(e.now, e.h.AbandonAfter)), Started: e.h.optDate(&r.StartedAt),
-		LastSeen: e.h.optDate(&r.LastSeen), Answered: &r.Answered}
-	return e.object(out, r.Answers, r.Client, r.Events)
+		LastSeen: e.h.optDate(&r.LastSeen), Answered: &r.Answered, Resumes: &r.Resumes}
+	return e.object(out, r.Answers, r.Client, r.Clients, r.Events)
 }
 
 // object writes fields and then the stored JSON: PostgreSQL's jsonb text
 // is valid JSON already, so it is written as it comes, not re-validated and
 // compacted by json.Marshal (that was three quarters of a download's CPU).
-func (e *jsonExporter) object(fields replyJSON, answers, client, events json.RawMessage) error {
+func (e *jsonExporter) object(fields replyJSON, answers, client, clients, events json.RawMessage) error {
 	b, err := json.Marshal(fields)
 	if err != nil {
 		return fmt.Errorf("encode reply: %w", err)
@@ -91,6 +92,8 @@ func (e *jsonExporter) object(fields replyJSON, answers, client, events json.Raw
 	e.w.Write(answers)
 	e.w.WriteString(`,"client":`)
 	e.w.Write(orEmptyObject(client))
+	e.w.WriteString(`,"clients":`)
+	e.w.Write(orEmptyArray(clients))
 	e.w.WriteString(`,"events":`)
 	e.w.Write(orEmptyObject(events))
 	return e.w.WriteByte('}')
@@ -108,6 +111,13 @@ func (e *jsonExporter) end() error {
 	}
 	_, err := e.w.WriteString("]}\n")
 	return err
+}
+
+func orEmptyArray(b json.RawMessage) json.RawMessage {
+	if len(b) == 0 {
+		return json.RawMessage(`[]`)
+	}
+	return b
 }
 
 func orEmptyObject(b json.RawMessage) json.RawMessage {

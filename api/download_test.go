@@ -19,7 +19,7 @@ func TestDownload(t *testing.T) {
 		s := e.start(t, who)
 		ans := answersFor(s.PicPairs)
 		sent = append(sent, ans)
-		wantStatus(t, e.postJSON(t, "/api/reply/submit", submitBody(who, s.PackID, ans, "")), 200, "Reply Submitted.")
+		wantStatus(t, e.postJSON(t, "/api/reply/submit", submitBody(who, s.PackID, ans, s.Token)), 200, "Reply Submitted.")
 	}
 
 	t.Run("json", func(t *testing.T) {
@@ -52,6 +52,8 @@ func TestDownload(t *testing.T) {
 				Date       string         `json:"date"`
 				Answers    []any          `json:"answers"`
 				Client     map[string]any `json:"client"`
+				Clients    []any          `json:"clients"`
+				Resumes    *int           `json:"resumes"`
 				Events     map[string]any `json:"events"`
 				Token      *string        `json:"token"`
 				Completion *string        `json:"completion"`
@@ -73,7 +75,8 @@ func TestDownload(t *testing.T) {
 				t.Errorf("replies not ordered by r_id")
 			}
 			if rep.PID != id || rep.Email != "hong@example.com" || rep.No != "2020123" || rep.Sex != 2 || rep.Age != 25 || rep.Phone != "010-1234-5678" || !dateRE.MatchString(rep.Date) ||
-				rep.Client == nil || rep.Events == nil || rep.State != "finished" || rep.Token != nil || rep.Started != nil {
+				rep.Client == nil || rep.Clients == nil || rep.Events == nil || rep.State != "finished" || rep.Token == nil || rep.Started == nil ||
+				rep.Completion == nil || rep.Resumes == nil {
 				t.Errorf("reply %d: %+v", i, rep)
 			}
 			want, _ := json.Marshal(sent[i])

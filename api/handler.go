@@ -34,7 +34,7 @@ type ReplyStore interface {
 // Participants apply the participant's rules (package runs).
 type Participants interface {
 	Start(ctx context.Context, in runs.StartInput) (*runs.Started, error)
-	Progress(ctx context.Context, token string, answers []byte, ev *model.Events) (int, error)
+	Progress(ctx context.Context, token string, answers []byte, ev *model.Events) (int, bool, error)
 	Submit(ctx context.Context, in runs.SubmitInput) (bool, error)
 	Completion(ctx context.Context, token string) (*runs.Completion, error)
 }
@@ -47,6 +47,10 @@ type Pinger interface {
 // Folders holds the pack image folders.
 type Folders interface {
 	Receive(contentType string, body io.Reader, check func(map[string]string) (packs.Meta, error)) (*packs.Upload, packs.Meta, error)
+	NewPlan(form *packs.GenerateForm, opt packs.PlanOptions) (*packs.Plan, error)
+	Generate(ctx context.Context, reg packs.Registry, meta packs.Meta, p *packs.Plan) (int, error)
+	ReadStimuliSettings(name string) (*packs.StimuliSettings, error)
+	ReadStimuli(name string) (*packs.Stimuli, error)
 	model.FolderRetirer
 }
 
@@ -65,11 +69,22 @@ type Deps struct {
 	Now            func() time.Time
 	Analysis       Analysis
 	Quality        results.Thresholds
+	Completions    CompletionFinder
+	Version        string // this build: in the provenance of every figure and a generated pack's stimuli.json
+	MaxImagePixels int    // the largest image decoded (max_image_pixels)
+}
+
+// CompletionFinder finds a finished reply by its completion code.
+type CompletionFinder interface {
+	ReplyByCompletion(ctx context.Context, code string) (*model.Completed, error)
 }
 
 // Handler answers the /api routes.
 type Handler struct {
 	Deps
+	// generating holds one token per pack being generated or previewed:
+	// one at a time, since each uses every core and tens of MB.
+	generating chan struct{}
 }
 
 // New builds the Gin engine with every route. Handlers hand the database
@@ -77,7 +92,7 @@ type Handler struct {
 // next request while database/sql may still watch the old one (a data race
 // the fault tests caught).
 func New(d Deps) http.Handler {
-	h := &Handler{Deps: d}
+	h := &Handler{Deps: d, generating: make(chan struct{}, 1)}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.Use(requestLog(d.Log, d.Now), h.recovery())
@@ -94,8 +109,13 @@ func New(d Deps) http.Handler {
 	admin.GET("/download", h.download)
 	admin.GET("/ci", h.ci)
 	admin.GET("/quality", h.quality)
+	admin.GET("/reliability", h.reliability)
+	admin.GET("/compare", h.compare)
+	admin.GET("/completion", quick, h.findCompletion)
+	admin.GET("/stimuli", h.stimuli)
 	change := admin.Group("", h.sameOrigin())
 	change.POST("/create", h.createPack)
+	change.POST("/generate", h.generate)
 	change.GET("/remove", quick, h.removePack)
 	change.POST("/remove", quick, h.removePack)
 

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -46,6 +47,7 @@ type env struct {
 	DataDir string
 	Logs    *observer.ObservedLogs
 	Pairs   int
+	Handler http.Handler // the same service, for requests made in-process
 }
 
 type envOptions struct {
@@ -54,6 +56,7 @@ type envOptions struct {
 	rand    runs.Randomizer
 	clock   *testkit.Clock // nil: the real clock
 	runs    runs.Rules     // zero: the defaults
+	names   string         // the name pattern; "": Korean names
 }
 
 func newEnv(t *testing.T, opts envOptions) *env {
@@ -69,7 +72,7 @@ func newEnv(t *testing.T, opts envOptions) *env {
 	svc := newService(t, cl.NewDatabase(t), opts, zap.New(core), 8<<20)
 	srv := httptest.NewServer(svc.Handler)
 	t.Cleanup(srv.Close)
-	return &env{URL: srv.URL, Store: svc.Store, DataDir: svc.DataDir, Logs: logs, Pairs: opts.pairs}
+	return &env{URL: srv.URL, Store: svc.Store, DataDir: svc.DataDir, Logs: logs, Pairs: opts.pairs, Handler: svc.Handler}
 }
 
 // service is the handler on a migrated database and a fresh data folder,
@@ -117,14 +120,15 @@ func handlerFor(tb testing.TB, st *store.Store, dataDir string, opts envOptions,
 	if err != nil {
 		tb.Fatal(err)
 	}
+	rep.UseStimuli(lib)
 	tb.Cleanup(func() { rep.Close() }) // before the data folder goes: cleanups run last first
 	rules := opts.runs
 	if rules == (runs.Rules{}) {
 		rules = runs.Rules{ResumeWithin: 2 * time.Hour, AbandonAfter: 30 * time.Minute}
 	}
 	h := api.New(api.Deps{
-		Packs: st, Replies: st, Participants: runs.New(st, &lockedRand{r: opts.rand}, now, rules), DB: st, Folders: lib, Log: log,
-		Rules: api.Rules{Name: regexp.MustCompile(`^[가-힣]{2,}$`), Phone: regexp.MustCompile(`^\d{3}-\d{4}-\d{4}$`),
+		Packs: st, Replies: st, Participants: runs.New(st, &lockedRand{r: opts.rand}, now, rules, testSecret), DB: st, Folders: lib, Log: log,
+		Rules: api.Rules{Name: regexp.MustCompile(cmp.Or(opts.names, `^[가-힣]{2,}$`)), Phone: regexp.MustCompile(`^\d{3}-\d{4}-\d{4}$`),
 			PhoneFormat: "###-####-####"},
 		AbandonAfter:   rules.AbandonAfter,
 		Location:       seoul,
@@ -132,9 +136,16 @@ func handlerFor(tb testing.TB, st *store.Store, dataDir string, opts envOptions,
 		Now:            now,
 		Analysis:       rep,
 		Quality:        results.DefaultThresholds(),
+		Completions:    st,
+		Version:        "test",
+		MaxImagePixels: packs.DefaultMaxImagePixels,
 	})
 	return h
 }
+
+// testSecret keys the tests' completion codes (a service reads its own
+// from the database).
+var testSecret = []byte("0123456789abcdef0123456789abcdef")
 
 // resp is a finished response.
 type resp struct {
@@ -262,6 +273,7 @@ type startReply struct {
 	PackPath string          `json:"pack_path"`
 	PicPairs [][2]string     `json:"pic_pairs"`
 	Token    string          `json:"token"`
+	Resume   string          `json:"resume"`
 	Answered int             `json:"answered"`
 	Answers  json.RawMessage `json:"answers"`
 }

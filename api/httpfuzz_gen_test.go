@@ -276,6 +276,8 @@ func (g *gen) queryRequest(u, kind string) *http.Request {
 		maybe("constant", "0.1", "0", "-1", "NaN", "Inf", "1e309", "x", "")
 	case "quality":
 		maybe("format", "json", "csv", "xml")
+	case "stimuli":
+		maybe("format", "json", "csv", "base", "xml", "")
 	case "token":
 		q.Set("token", g.pick([]string{g.token, "no-such-token", "", "a b", strings.Repeat("x", 100)}))
 	}

@@ -1,10 +1,12 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -33,13 +35,25 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
+// statusClientGone is what the log says of a request whose client went
+// away before it was answered (Nginx's own word for it): the browser
+// closed the tab, nothing of ours failed.
+const statusClientGone = 499
+
 // requestLog writes one line per request: a 400's message at warn, a 500's
-// cause at error, everything else at info. Bodies are never logged.
+// cause at error, everything else (a client gone included) at info. Bodies
+// are never logged.
 func requestLog(log *zap.Logger, now func() time.Time) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := now()
+		// The server's own context: a handler's deadline wraps (and at its
+		// end cancels) a child of it.
+		served := c.Request.Context()
 		c.Next()
 		status := c.Writer.Status()
+		if status >= 500 && errors.Is(served.Err(), context.Canceled) {
+			status = statusClientGone
+		}
 		fields := []zap.Field{
 			zap.String("ip", clientIP(c.Request)),
 			zap.String("method", c.Request.Method),
@@ -48,6 +62,8 @@ func requestLog(log *zap.Logger, now func() time.Time) gin.HandlerFunc {
 			zap.Duration("latency", now().Sub(start)),
 		}
 		switch {
+		case status == statusClientGone:
+			log.Info("request", fields...)
 		case status >= 500:
 			if err, ok := c.Get(logErrorKey); ok {
 				fields = append(fields, zap.Any("error", err))
@@ -116,12 +132,17 @@ func checkSameOrigin(r *http.Request) error {
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
 		return errCrossSite(errors.New("Sec-Fetch-Site " + model.Echo(site)))
 	}
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return nil
-	}
-	if want := siteOrigin(r); !strings.EqualFold(origin, want) {
+	want := siteOrigin(r)
+	if origin := r.Header.Get("Origin"); origin != "" && !strings.EqualFold(origin, want) {
 		return errCrossSite(errors.New("origin " + model.Echo(origin) + ", site " + model.Echo(want)))
+	}
+	// Old browsers send no Sec-Fetch-* and no Origin on an <img> or a
+	// link, but they do send the page that asked for it.
+	if ref := r.Header.Get("Referer"); ref != "" {
+		u, err := url.Parse(ref)
+		if err != nil || !strings.EqualFold(u.Scheme+"://"+u.Host, want) {
+			return errCrossSite(errors.New("referer " + model.Echo(ref) + ", site " + model.Echo(want)))
+		}
 	}
 	return nil
 }

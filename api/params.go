@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/psyx-lab/psyx/analysis"
 	"github.com/psyx-lab/psyx/model"
 )
 
@@ -74,4 +75,42 @@ func optionalToken(o object) (string, error) {
 		return "", model.Fail(badToken)
 	}
 	return token, nil
+}
+
+// maxExcluded bounds the r_ids one request may name.
+const maxExcluded = 10000
+
+// selectionParam reads &exclude=: "flagged" (every reply with a quality
+// flag) or r_ids separated by commas; each must be a positive integer
+// (whether it is the pack's is the analysis's to say).
+func selectionParam(c *gin.Context) (analysis.Selection, error) {
+	var sel analysis.Selection
+	raw := c.Query("exclude")
+	if raw == "" {
+		return sel, nil
+	}
+	if raw == "flagged" {
+		sel.Flagged = true
+		return sel, nil
+	}
+	var err error
+	sel.Exclude, err = replyIDList(raw)
+	return sel, err
+}
+
+// replyIDList reads "3,7,12": positive int64s, at most maxExcluded.
+func replyIDList(raw string) ([]int64, error) {
+	parts := strings.Split(raw, ",")
+	if len(parts) > maxExcluded {
+		return nil, model.Fail(model.UnknownReply, model.Echo(parts[maxExcluded]))
+	}
+	ids := make([]int64, 0, len(parts))
+	for _, p := range parts {
+		rid, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
+		if err != nil || rid < 1 {
+			return nil, model.Fail(model.UnknownReply, model.Echo(p))
+		}
+		ids = append(ids, rid)
+	}
+	return ids, nil
 }

@@ -34,7 +34,7 @@ func (h *Handler) progress(c *gin.Context) {
 		h.fail(c, inputErr(model.Fail(badEvents, err.Error())))
 		return
 	}
-	answered, err := h.Participants.Progress(c.Request.Context(), token, answers, ev)
+	answered, finished, err := h.Participants.Progress(c.Request.Context(), token, answers, ev)
 	if e := (*model.Error)(nil); errors.As(err, &e) && !slices.Contains(progressOwn, e.Reason) {
 		err = inputErr(e) // an answer of the list is wrong
 	}
@@ -43,6 +43,10 @@ func (h *Handler) progress(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", "no-store")
+	if finished {
+		c.JSON(http.StatusOK, gin.H{"answered": answered, "finished": true})
+		return
+	}
 	c.JSON(http.StatusOK, gin.H{"answered": answered})
 }
 

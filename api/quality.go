@@ -31,6 +31,8 @@ type rtHistogram struct {
 type qualityJSON struct {
 	PackID      int              `json:"p_id"`
 	Pairs       int              `json:"pairs"`
+	Included    int              `json:"included"` // replies in the group figures
+	Excluded    []int64          `json:"excluded"` // left out of them
 	Columns     []results.Column `json:"columns"`
 	Flags       []results.Flag   `json:"flags"`
 	Replies     []map[string]any `json:"replies"`
@@ -50,24 +52,31 @@ func (h *Handler) quality(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
+	sel, err := selectionParam(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
 	extendDeadlines(c, downloadDeadline)
-	t, err := h.Analysis.Quality(c.Request.Context(), id, h.Quality)
+	t, err := h.Analysis.Quality(c.Request.Context(), id, h.Quality, sel)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
 	cols := results.Columns(h.Quality)
 	c.Header("Cache-Control", "no-store")
+	h.provenance(c, t.Provenance)
 	if format == "csv" {
 		h.qualityCSV(c, t, cols)
 		return
 	}
-	out := qualityJSON{PackID: t.PackID, Pairs: t.Pairs, Columns: append(append([]results.Column{}, replyColumns...), cols...),
+	out := qualityJSON{PackID: t.PackID, Pairs: t.Pairs, Included: t.Replies, Excluded: orEmpty(t.Excluded), Columns: append(append([]results.Column{}, replyColumns...), cols...),
 		Flags: results.Flags(), Replies: make([]map[string]any, len(t.Rows)),
 		RTHistogram: rtHistogram{BinMS: results.HistBinMS, Counts: t.RTHistogram}}
 	for i := range t.Rows {
 		r := &t.Rows[i]
-		row := map[string]any{"r_id": r.ReplyID, "name": r.Name, "no": r.No, "date": h.date(r.Date), "flags": r.Flags}
+		row := map[string]any{"r_id": r.ReplyID, "name": r.Name, "no": r.No, "date": h.date(r.Date), "flags": r.Flags,
+			"excluded": r.Excluded, "rt_counts": r.RTCounts}
 		for _, col := range cols {
 			row[col.Name] = jsonNumber(col.Value(&r.Quality))
 		}
@@ -103,9 +112,10 @@ func (h *Handler) qualityCSV(c *gin.Context, t *analysis.QualityTable, cols []re
 		return
 	}
 	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%d-quality.csv"`, pack.Name, pack.ID))
+	excel := c.Query("bom") == "1"
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-quality.csv"`, fileName(pack.Name, pack.ID, "", excel)))
 	c.Status(http.StatusOK)
-	if c.Query("bom") == "1" {
+	if excel {
 		c.Writer.WriteString("\ufeff")
 	}
 	w := csv.NewWriter(c.Writer)
@@ -116,7 +126,7 @@ func (h *Handler) qualityCSV(c *gin.Context, t *analysis.QualityTable, cols []re
 	w.Write(append(header, "flags"))
 	for i := range t.Rows {
 		r := &t.Rows[i]
-		row := []string{strconv.FormatInt(r.ReplyID, 10), r.Name, r.No, h.date(r.Date)}
+		row := []string{strconv.FormatInt(r.ReplyID, 10), csvText(r.Name), csvText(r.No), h.date(r.Date)}
 		for _, col := range cols {
 			row = append(row, csvNumber(col.Value(&r.Quality), col.Kind))
 		}

@@ -15,12 +15,16 @@ import (
 
 var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$`)
 
-func with(key string, v any) map[string]any {
+// with is person() with these keys set (key, value, key, value…); a nil
+// value leaves its key out.
+func with(kv ...any) map[string]any {
 	p := person()
-	if v == nil {
-		delete(p, key)
-	} else {
-		p[key] = v
+	for i := 0; i+1 < len(kv); i += 2 {
+		if key := kv[i].(string); kv[i+1] == nil {
+			delete(p, key)
+		} else {
+			p[key] = kv[i+1]
+		}
 	}
 	return p
 }
@@ -184,7 +188,7 @@ func TestSubmitRejects(t *testing.T) {
 		return out
 	}
 	body := func(edit func(map[string]any)) map[string]any {
-		b := submitBody(person(), s.PackID, good, "")
+		b := submitBody(person(), s.PackID, good, s.Token)
 		edit(b)
 		return b
 	}
@@ -238,10 +242,12 @@ func TestSubmitRejects(t *testing.T) {
 	if n := e.countReplies(t); n != 0 {
 		t.Fatalf("%d replies stored by bad submits", n)
 	}
-	// Either side order of a pair is fine (the page shows them at random).
+	// A pair's sides are the ones the run showed: the other order is refused.
 	flipped := append([]any(nil), good...)
 	flipped[0] = []any{"J", 0, s.PicPairs[0][1], s.PicPairs[0][0]}
-	wantStatus(t, e.postJSON(t, "/api/reply/submit", submitBody(person(), s.PackID, flipped, "")), 200, "Reply Submitted.")
+	wantPrefix(t, e.postJSON(t, "/api/reply/submit", submitBody(person(), s.PackID, flipped, s.Token)), http.StatusBadRequest,
+		"Invalid Input. Failed To Submit Your Reply: answer 1: not the pair shown")
+	wantStatus(t, e.postJSON(t, "/api/reply/submit", submitBody(person(), s.PackID, good, s.Token)), 200, "Reply Submitted.")
 }
 
 // A browser retrying a submit (same token) never stores a second copy, even
@@ -250,7 +256,7 @@ func TestSubmitTokenOnce(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	e.createPack(t, "female20s", 2, 20, 29)
 	s := e.start(t, person())
-	body, err := json.Marshal(submitBody(person(), s.PackID, answersFor(s.PicPairs), "tok-0123456789"))
+	body, err := json.Marshal(submitBody(person(), s.PackID, answersFor(s.PicPairs), s.Token))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,12 +264,10 @@ func TestSubmitTokenOnce(t *testing.T) {
 	if n := e.countReplies(t); n != 1 {
 		t.Fatalf("%d rows for one token", n)
 	}
-	// Without a token every submit is a new reply.
-	for range 2 {
-		wantStatus(t, e.postJSON(t, "/api/reply/submit", submitBody(person(), s.PackID, answersFor(s.PicPairs), "")), 200, "Reply Submitted.")
-	}
-	if n := e.countReplies(t); n != 3 {
-		t.Fatalf("%d rows, want 3", n)
+	// Without a token nothing is stored: only a run can be submitted.
+	wantStatus(t, e.postJSON(t, "/api/reply/submit", submitBody(person(), s.PackID, answersFor(s.PicPairs), "")), 400, "Unknown Run")
+	if n := e.countReplies(t); n != 1 {
+		t.Fatalf("%d rows, want 1", n)
 	}
 }
 

@@ -33,6 +33,8 @@ func (e *env) list(t *testing.T) []listed {
 // unfinishedRun is a run as the download shows it.
 type unfinishedRun struct {
 	RID      *int64          `json:"r_id"`
+	Name     string          `json:"name"`
+	Phone    string          `json:"phone"`
 	Token    string          `json:"token"`
 	State    string          `json:"state"`
 	Started  string          `json:"started"`
@@ -119,7 +121,7 @@ func TestRunLife(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.Body), &done); err != nil || r.Status != 200 {
 		t.Fatalf("completion: %d %s", r.Status, r.Body)
 	}
-	if done.Code != runs.CompletionCode(s.Token) || len(done.Code) != 9 || done.Code[4] != '-' {
+	if done.Code != runs.CompletionCode(testSecret, s.Token) || len(done.Code) != 9 || done.Code[4] != '-' {
 		t.Fatalf("code %q", done.Code)
 	}
 	if want := "https://lab.example/credit?code=" + url.QueryEscape(done.Code) + "&id=" + who["no"].(string); done.URL != want {
@@ -140,9 +142,10 @@ func TestRunLife(t *testing.T) {
 		t.Fatalf("downloaded reply %+v", pack.Replies)
 	}
 	wantStatus(t, e.get(t, "/api/reply/completion?token=nosuchtoken"), 400, "Unknown Run")
-	// The first release's way, a submit without a start, still works.
+	// The first release's way, a submit without a start, is gone: it let
+	// anyone store replies under anyone's name.
 	other := testkit.Person(7, 2, 25)
-	wantStatus(t, e.postJSON(t, "/api/reply/submit", submitBody(other, id, all, "")), 200, "Reply Submitted.")
+	wantStatus(t, e.postJSON(t, "/api/reply/submit", submitBody(other, id, all, "")), 400, "Unknown Run")
 }
 
 func TestProgressRejects(t *testing.T) {

@@ -38,6 +38,14 @@ func (h *Handler) parseStart(c *gin.Context) (runs.StartInput, error) {
 	if in.Token, err = optionalToken(o); err != nil {
 		return in, inputErr(model.Fail(badToken))
 	}
+	if raw, present := o["resume"]; present && string(raw) != "null" {
+		typed, _ := o.str("resume")
+		code, ok := runs.NormalizeCode(typed)
+		if !ok {
+			return in, model.Fail(model.UnknownResume)
+		}
+		in.Resume = code
+	}
 	if in.Client, err = parseClient(o["client"]); err != nil {
 		return in, inputErr(model.Fail(badClient, err.Error()))
 	}

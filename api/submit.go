@@ -17,7 +17,7 @@ func (h *Handler) submit(c *gin.Context) {
 	if err == nil {
 		_, err = h.Participants.Submit(c.Request.Context(), in)
 	}
-	if e := (*model.Error)(nil); errors.As(err, &e) && e.Reason != model.TokenUsed && e.Reason != crossSite {
+	if e := (*model.Error)(nil); errors.As(err, &e) && e.Reason != model.TokenUsed && e.Reason != model.UnknownRun {
 		err = model.Fail(submitFailed).With(e)
 	}
 	if err != nil {

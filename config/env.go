@@ -45,6 +45,9 @@ func envVars(c *Config) []envVar {
 		{"PSYX_QUALITY_INFOVAL_MIN", float(&q.InfoValMin)},
 		{"PSYX_QUALITY_BLUR_MAX", integer(&q.BlurMax)},
 		{"PSYX_QUALITY_HIDDEN_MS_MAX", integer(&q.HiddenMSMax)},
+		{"PSYX_QUALITY_MIN_DURATION_SHARE", float(&q.MinDurationShare)},
+		{"PSYX_QUALITY_MIN_TRIAL_SECONDS", float(&q.MinTrialSeconds)},
+		{"PSYX_QUALITY_INFLUENCE_Z", float(&q.InfluenceZ)},
 	}
 }
 

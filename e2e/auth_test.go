@@ -1,13 +1,17 @@
 package e2e
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // Nginx guards the admin page and the whole admin API; a request without
@@ -139,4 +143,53 @@ func otherPortOrigin(t *testing.T, base string) string {
 	}
 	n, _ := strconv.Atoi(port)
 	return "http://" + net.JoinHostPort(host, strconv.Itoa(n+1))
+}
+
+// The admin door is limited per address: a password-guessing loop gets
+// 429s within its first second, while a results page's worth of requests
+// (a hundred participants' images and the rest) from another address all
+// pass.
+func TestAdminDoorLimited(t *testing.T) {
+	s := StartStack(t, StackOptions{})
+	guess := clientFrom("127.0.0.5")
+	guess.Transport = basicAuth{user: s.AdminUser, password: "guess", next: guess.Transport}
+	start := time.Now()
+	var first429 atomic.Int64
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for time.Since(start) < 2*time.Second && first429.Load() == 0 {
+				r, err := trySend(guess, mustGet(s.URL("/api/admin/list")))
+				if err == nil && r.Status == http.StatusTooManyRequests {
+					first429.CompareAndSwap(0, int64(time.Since(start)))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if at := time.Duration(first429.Load()); at == 0 || at > time.Second {
+		t.Fatalf("a password-guessing loop got its first 429 after %v (0: never)", at)
+	}
+
+	page := clientFrom("127.0.0.6")
+	page.Transport = basicAuth{user: s.AdminUser, password: s.AdminPassword, next: page.Transport}
+	statuses := make(chan int, 150)
+	for i := range cap(statuses) {
+		wg.Go(func() {
+			path := []string{"/admin/results.html", "/api/admin/list", fmt.Sprintf("/api/admin/ci?id=1&r_id=%d", i)}[i%3]
+			r, err := trySend(page, mustGet(s.URL(path)))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			statuses <- r.Status
+		})
+	}
+	wg.Wait()
+	close(statuses)
+	for st := range statuses {
+		if st == http.StatusTooManyRequests {
+			t.Fatal("a results page's worth of requests met the admin limit")
+		}
+	}
 }

@@ -18,7 +18,7 @@ func TestBackupAndRestore(t *testing.T) {
 	id := s.CreatePack(t, "backup", 1, 20, 29, 3)
 	p := NewPerson(7, 1, 21)
 	a := s.StartReply(t, "/api/reply/start", p)
-	if r := s.PostJSON(t, s.Client(), "/api/reply/submit", NewSubmission(p, a, "backup-"+randomHex(t, 4))); r.Status != http.StatusOK {
+	if r := s.PostJSON(t, s.Client(), "/api/reply/submit", NewSubmission(p, a, a.Token)); r.Status != http.StatusOK {
 		t.Fatalf("submit: %v", r)
 	}
 	image := a.PackPath + "/" + a.PicPairs[0][0]
@@ -65,7 +65,7 @@ func TestBackupAndRestore(t *testing.T) {
 	// The restored database still enforces its rules and takes new replies.
 	p2 := NewPerson(8, 1, 22)
 	a2 := s.StartReply(t, "/api/reply/start", p2)
-	if r := s.PostJSON(t, s.Client(), "/api/reply/submit", NewSubmission(p2, a2, "backup-"+randomHex(t, 4))); r.Status != http.StatusOK {
+	if r := s.PostJSON(t, s.Client(), "/api/reply/submit", NewSubmission(p2, a2, a2.Token)); r.Status != http.StatusOK {
 		t.Fatalf("submit after restore: %v", r)
 	}
 }

@@ -90,7 +90,7 @@ func TestPackAndReplyThroughNginx(t *testing.T) {
 	if r := s.Get(t, s.Client(), a.PackPath+"/"+a.PicPairs[0][0]); r.Status != http.StatusOK {
 		t.Fatalf("first image of the assignment: %v", r)
 	}
-	sub := NewSubmission(p, a, "tok-"+randomHex(t, 8))
+	sub := NewSubmission(p, a, a.Token)
 	for i := 0; i < 2; i++ { // the second is a browser's retry
 		if r := s.PostJSON(t, s.Client(), "/api/reply/submit", sub); r.Status != http.StatusOK || string(r.Body) != "Reply Submitted." {
 			t.Fatalf("submit #%d: want 200 \"Reply Submitted.\", got %v", i+1, r)

@@ -209,7 +209,7 @@ func checkDownloads(t *testing.T, s *Stack, b *browserTab, id string, plan func(
 		if !bytes.Equal(got.Body, script.Body) {
 			t.Errorf("%s: the browser saved %d bytes, a script gets %d", format, len(got.Body), len(script.Body))
 		}
-		ext := map[string]string{"json": ".json", "csv": ".csv", "excel": ".csv"}[format]
+		ext := map[string]string{"json": ".json", "csv": ".csv", "excel": "-excel.csv"}[format]
 		if want := "female20s-" + id + ext; got.Name != want {
 			t.Errorf("%s: saved as %q, want %q", format, got.Name, want)
 		}

@@ -3,7 +3,7 @@ package e2e
 // The experiment page (experiment.html) in headless Chromium through Nginx
 // against the real service: a participant signs up and answers every trial
 // with the keyboard, reloads mid-way, submits after the pack is gone or
-// while the API is down.
+// while the API is down, and reads every refusal of the submit in Korean.
 
 import (
 	"fmt"
@@ -104,8 +104,12 @@ func TestPagesParticipant(t *testing.T) {
 		if msg := b.text(t, "#message"); !strings.Contains(msg, "연구 담당자") {
 			t.Errorf("refusal shown as %q", msg)
 		}
-		if hint := b.text(t, "#message-hint"); !strings.HasPrefix(hint, "Invalid Input") {
-			t.Errorf("the server's reason is not shown: %q", hint)
+		// The reason in Korean; the server's words only for the researcher.
+		if hint := b.text(t, "#message-hint"); !strings.Contains(hint, "받아들이지 않았습니다") {
+			t.Errorf("the reason shown is %q, want the Korean for Invalid Input", hint)
+		}
+		if detail := b.js(t, `document.getElementById('message-hint').dataset.detail ?? ''`); !strings.HasPrefix(detail, "400 Invalid Input") {
+			t.Errorf("data-detail = %q, want the server's sentence", detail)
 		}
 		if b.js(t, `document.querySelector('#message-actions a[download]')?.textContent ?? ''`) == "" {
 			t.Error("no way to save the refused reply")
@@ -113,9 +117,11 @@ func TestPagesParticipant(t *testing.T) {
 		if b.js(t, `localStorage.getItem('psyx.session') === null ? 'gone' : 'kept'`) != "kept" {
 			t.Error("the refused reply was dropped from localStorage")
 		}
-		b.shot(t, "12-submit-refused")
+		koreanAt(t, b, "refused submit", "12-submit-refused")
 		b.checkClean(t)
 	})
+
+	t.Run("RefusedInKorean", func(t *testing.T) { refusedInKorean(t, s) })
 
 	// Last: it stops the API.
 	t.Run("SubmitWhileAPIDown", func(t *testing.T) {
@@ -132,7 +138,7 @@ func TestPagesParticipant(t *testing.T) {
 
 		// Nginx answers 502 now; the page keeps the reply and retries.
 		b.waitJS(t, `document.body.dataset.state === 'retrying' && Number(document.body.dataset.attempt) >= 2`)
-		b.shot(t, "11-submit-retrying")
+		koreanAt(t, b, "retrying submit", "11-submit-retrying")
 		if n := len(storedPeople(t, s, male20)); n != 0 {
 			t.Fatalf("%d replies stored while the API was down", n)
 		}

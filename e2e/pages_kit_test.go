@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -59,6 +60,18 @@ func signUpFast(t *testing.T, b *browserTab, base string, p formPerson) {
 	t.Helper()
 	b.do(t, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.ID("signup-form")),
 		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('psyx.fixationMs', '30')`))
+	fillForm(t, b, p)
+	b.do(t, chromedp.Click(chromedp.ID("to-confirm")), chromedp.WaitVisible(chromedp.ID("confirm")), chromedp.Click(chromedp.ID("start")))
+}
+
+// signUpWithCode is signUpFast on another computer: the participant opens
+// "다른 컴퓨터에서 이어하기" and types the resume code as they wrote it down.
+func signUpWithCode(t *testing.T, b *browserTab, base string, p formPerson, code string) {
+	t.Helper()
+	b.do(t, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.ID("signup-form")),
+		chromedp.Evaluate[chromedp.Void](`localStorage.setItem('psyx.fixationMs', '30')`),
+		chromedp.Click(chromedp.CSS("#other-computer summary")), chromedp.WaitVisible(chromedp.ID("code")),
+		chromedp.SendKeys(chromedp.ID("code"), code))
 	fillForm(t, b, p)
 	b.do(t, chromedp.Click(chromedp.ID("to-confirm")), chromedp.WaitVisible(chromedp.ID("confirm")), chromedp.Click(chromedp.ID("start")))
 }
@@ -178,6 +191,13 @@ func (b *browserTab) closeTab(t *testing.T) {
 // through. refused tells how many were answered so, by path.
 func (b *browserTab) tooManyRequests(t *testing.T, n int) (refused func() map[string]int) {
 	t.Helper()
+	return b.refuseRequests(t, n, 429)
+}
+
+// refuseRequests answers status, with no body, to the first n requests for
+// each path under /api/reply/ (a proxy without its upstream: 502, 503).
+func (b *browserTab) refuseRequests(t *testing.T, n int, status int64) (refused func() map[string]int) {
+	t.Helper()
 	var mu sync.Mutex
 	counts := map[string]int{}
 	paused := chromedp.Events(b.ctx, fetch.RequestPaused)
@@ -194,7 +214,7 @@ func (b *browserTab) tooManyRequests(t *testing.T, n int) (refused func() map[st
 			}
 			mu.Unlock()
 			if refuse {
-				chromedp.Call(b.ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 429})
+				chromedp.Call(b.ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: status})
 			} else {
 				chromedp.Call(b.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
 			}
@@ -209,6 +229,80 @@ func (b *browserTab) tooManyRequests(t *testing.T, n int) (refused func() map[st
 		mu.Lock()
 		defer mu.Unlock()
 		return maps.Clone(counts)
+	}
+}
+
+// recordStarts keeps every answer to /api/reply/start the tab gets, as the
+// server sent it, read before the page sees it.
+func (b *browserTab) recordStarts(t *testing.T) (answers func() []map[string]any) {
+	t.Helper()
+	var mu sync.Mutex
+	var got []map[string]any
+	paused := chromedp.Events(b.ctx, fetch.RequestPaused)
+	go func() {
+		for ev, err := range paused {
+			if err != nil {
+				return
+			}
+			body, err := chromedp.Call(b.ctx, fetch.GetResponseBody, fetch.GetResponseBodyParams{RequestID: ev.RequestID})
+			var answer map[string]any
+			if err == nil && json.Unmarshal(body.Body, &answer) == nil {
+				mu.Lock()
+				got = append(got, answer)
+				mu.Unlock()
+			}
+			chromedp.Call(b.ctx, fetch.ContinueResponse, fetch.ContinueResponseParams{RequestID: ev.RequestID})
+		}
+	}()
+	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{
+		Patterns: []*fetch.RequestPattern{{URLPattern: "*/api/reply/start", RequestStage: fetch.RequestStageResponse}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return func() []map[string]any {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(got)
+	}
+}
+
+// ---- Korean only -------------------------------------------------------------
+
+// checkKorean fails when what the page shows has a word of four or more
+// Latin letters outside the elements marked data-verbatim (codes, the
+// address to type, the person's own number and e-mail): a participant reads
+// Korean, never the server's English. The page must show some Korean too.
+func checkKorean(t *testing.T, b *browserTab, where string) {
+	t.Helper()
+	raw := b.js(t, `(() => {
+		let text = document.body.innerText;
+		for (const el of document.querySelectorAll('[data-verbatim]')) if (el.innerText) text = text.split(el.innerText).join(' ');
+		return JSON.stringify({latin: text.match(/[A-Za-z]{4,}/g) ?? [], korean: /[가-힣]/.test(text)});
+	})()`)
+	var got struct {
+		Latin  []string
+		Korean bool
+	}
+	if err := json.Unmarshal([]byte(raw), &got); err != nil {
+		t.Fatalf("%s: %v: %s", where, err, raw)
+	}
+	if len(got.Latin) > 0 || !got.Korean {
+		t.Errorf("%s: Latin words on screen %q (Korean shown: %v); the page says %q", where, got.Latin, got.Korean,
+			b.js(t, `document.body.innerText.slice(0, 400)`))
+	}
+}
+
+// koreanAt checks the screen at 1366×768 and 390×844: Korean only, Korean
+// broken between words, no sideways scrolling; a screenshot of each. The
+// window is 1366×768 again afterwards.
+func koreanAt(t *testing.T, b *browserTab, where, shot string) {
+	t.Helper()
+	for _, size := range [][2]int64{{390, 844}, {1366, 768}} {
+		b.window(t, size[0], size[1])
+		at := fmt.Sprintf("%s at %d×%d", where, size[0], size[1])
+		checkKorean(t, b, at)
+		b.checkLayout(t, at, int(size[0]))
+		b.shot(t, fmt.Sprintf("%s-%d", shot, size[0]))
 	}
 }
 

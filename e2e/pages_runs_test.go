@@ -2,9 +2,12 @@ package e2e
 
 // The experiment page keeps every trial on the server (README: Runs): it
 // sends the machine's facts at start, saves the answers every 10 trials and
-// as the tab closes, and a sign-up on another computer goes on from there to
-// one whole reply; a trial during which the page was hidden is a timeout;
-// the thank-you screen shows the completion code and the lab's link.
+// as the tab closes, shows the run's resume code, and a sign-up on another
+// computer with that code (never with the person's details alone) goes on
+// from there to one whole reply; a run finished on another computer ends
+// the first one's on the thank-you screen; a trial during which the page
+// was hidden is a timeout; the thank-you screen shows the completion code
+// and the lab's link.
 
 import (
 	"encoding/json"
@@ -92,6 +95,8 @@ func TestPagesRuns(t *testing.T) {
 	long := s.CreatePack(t, "female20s", 2, 20, 29, 150)
 	short := s.CreatePack(t, "male20s", 1, 20, 29, 12)
 	limited := s.CreatePack(t, "male30s", 1, 30, 39, 12)
+	elsewhere := s.CreatePack(t, "female30s", 2, 30, 39, 24)
+	midRun := s.CreatePack(t, "male40s", 1, 40, 49, 12)
 
 	t.Run("TabClosedAtTrial137ThenAnotherComputer", func(t *testing.T) {
 		person := formPerson{Name: "정하은", Age: "21", Sex: "2", No: "R2024137", Phone: "010-1370-0137", Email: "jung@example.com"}
@@ -99,7 +104,15 @@ func TestPagesRuns(t *testing.T) {
 		planB := func(i int) string { return map[bool]string{true: "f", false: "j"}[i%3 == 0] }
 
 		a := newBrowserTab(t)
+		starts := a.recordStarts(t)
 		signUpFast(t, a, s.BaseURL, person)
+		// The code to write down is on the first screen, and it is the one
+		// the server gave.
+		a.waitJS(t, `document.body.dataset.state === 'instructions' && document.body.dataset.step === '0'`)
+		code := a.text(t, "#resume-code")
+		if got := starts(); len(got) != 1 || got[0]["resume"] != code || !a.shown(t, "#resume-code") {
+			t.Fatalf("the page shows resume code %q (shown %v); the start answered %v", code, a.shown(t, "#resume-code"), got)
+		}
 		passInstructions(t, a, 150, false)
 		shownA := answerTrials(t, a, 0, 25, planA, false)
 		// Saved after trial 20, and not again before trial 30.
@@ -130,11 +143,28 @@ func TestPagesRuns(t *testing.T) {
 		checkAnswers(t, run.Answers, planA, shownA[:k], 3)
 		t.Logf("the server held %d answers when the tab closed at trial 137", k)
 
-		// The same person on another computer: the page goes on at trial k+1
-		// with the same pairs on the same sides.
+		// The same person on another computer, with their details alone: a
+		// new run, from trial 1; nothing of the other one is shown.
 		b := newBrowserTab(t)
 		signUpFast(t, b, s.BaseURL, person)
+		b.waitJS(t, `document.body.dataset.state === 'instructions' && document.body.dataset.step === '0'`)
+		if tok := b.js(t, `JSON.parse(localStorage.getItem('psyx.session')).token`); tok == run.Token || b.text(t, "#resume-code") == code {
+			t.Fatalf("a start by student number and e-mail alone continued the run (token %s, code %s)", tok, b.text(t, "#resume-code"))
+		}
+		if n := b.js(t, `String(JSON.parse(localStorage.getItem('psyx.session')).answers.length)`); n != "0" {
+			t.Fatalf("the new run starts with %s answers", n)
+		}
+		// They go back, drop that run, and type the code they wrote down
+		// (in lower case, a space for the dash): the page goes on at trial
+		// k+1 with the same pairs on the same sides.
+		dialogs := b.acceptDialogs(t)
+		b.do(t, chromedp.Navigate(s.BaseURL+"/"), chromedp.WaitVisible(chromedp.ID("resume")), chromedp.Click(chromedp.ID("resume-discard")))
+		<-dialogs
+		signUpWithCode(t, b, s.BaseURL, person, strings.ToLower(strings.Replace(code, "-", " ", 1)))
 		b.waitState(t, "resume", 20*time.Second)
+		if got := b.text(t, "#resume-code"); got != code {
+			t.Errorf("the second computer shows code %q, the first %q", got, code)
+		}
 		if msg := b.text(t, "#message"); !strings.Contains(msg, fmt.Sprintf("%d / 150", k)) {
 			t.Errorf("resume screen = %q, want %d / 150", msg, k)
 		}
@@ -149,9 +179,10 @@ func TestPagesRuns(t *testing.T) {
 		}
 		b.waitJS(t, `document.body.dataset.code !== undefined`, 30*time.Second)
 
+		// One reply; the run started by details alone stays open, empty.
 		d := downloadRuns(t, s, long)
-		if len(d.Replies) != 1 || len(d.Unfinished) != 0 {
-			t.Fatalf("%d replies, %d unfinished runs; want one reply and no run left open", len(d.Replies), len(d.Unfinished))
+		if len(d.Replies) != 1 || len(d.Unfinished) != 1 || d.Unfinished[0].Answered != 0 || d.Unfinished[0].Token == run.Token {
+			t.Fatalf("%d replies, unfinished runs %+v; want one reply and the empty run of the start by details", len(d.Replies), d.Unfinished)
 		}
 		reply := d.Replies[0]
 		plan := func(i int) string {
@@ -164,7 +195,7 @@ func TestPagesRuns(t *testing.T) {
 		if reply.State != "finished" || reply.Token != run.Token {
 			t.Errorf("reply state %q token %q, want finished under the run's token %q", reply.State, reply.Token, run.Token)
 		}
-		if p := listRuns(t, s, long); p.Count != 1 || p.Running != 0 || p.Abandoned != 0 || p.Last == nil {
+		if p := listRuns(t, s, long); p.Count != 1 || p.Running+p.Abandoned != 1 || p.Last == nil {
 			t.Errorf("list after the reply = %+v", p)
 		}
 		checkCompletion(t, b, reply, person.No)
@@ -196,6 +227,9 @@ func TestPagesRuns(t *testing.T) {
 		if hint := b.text(t, "#message-hint"); !strings.Contains(hint, "시행과 시행 사이에서만") {
 			t.Errorf("after the hidden trial the page says %q", hint)
 		}
+		if !b.shown(t, "#resume-code") || len(b.text(t, "#resume-code")) != 9 {
+			t.Errorf("the paused screen shows no resume code (%q)", b.text(t, "#resume-code"))
+		}
 		b.checkLayout(t, "paused", 1366)
 		b.shot(t, "14-hidden-trial-note")
 		b.do(t, chromedp.KeyEvent(" "))
@@ -226,6 +260,8 @@ func TestPagesRuns(t *testing.T) {
 	})
 
 	t.Run("TooManyRequestsRetriedQuietly", func(t *testing.T) { tooManyRequestsRetried(t, s, limited) })
+	t.Run("FinishedOnAnotherComputer", func(t *testing.T) { finishedElsewhere(t, s, elsewhere) })
+	t.Run("FinishedElsewhereMidRun", func(t *testing.T) { finishedMidRun(t, s, midRun) })
 }
 
 // Nginx's per-address limit answers 429: start, progress, submit and the

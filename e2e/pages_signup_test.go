@@ -3,7 +3,8 @@ package e2e
 // The sign-up page (index.html) in headless Chromium through Nginx: inline
 // errors, the confirmation step, the server's refusals on the form, phone
 // numbers typed without dashes, one column on narrow screens with Korean
-// wrapped between words, and a phone told plainly that it cannot take part.
+// wrapped between words, every refusal of the server in Korean, and a phone
+// told plainly that it cannot take part.
 
 import (
 	"fmt"
@@ -17,8 +18,10 @@ import (
 func TestPagesSignUp(t *testing.T) {
 	// A lab that takes only 010 numbers: the page's default rule lets 011
 	// through, so the server's 400 must land next to the phone field.
-	s := StartStack(t, StackOptions{PairsPerPack: 2, Env: map[string]string{"PSYX_PHONE_PATTERN": `^010-\d{4}-\d{4}$`}})
-	s.CreatePack(t, "female20s", 2, 20, 29, 2)
+	// Runs are resumed within 2 s here (ExpiredRunStartsAnew).
+	s := StartStack(t, StackOptions{PairsPerPack: 2, Env: map[string]string{"PSYX_PHONE_PATTERN": `^010-\d{4}-\d{4}$`,
+		"PSYX_RESUME_WITHIN": "2s", "PSYX_ABANDON_AFTER": "2s"}})
+	pack := s.CreatePack(t, "female20s", 2, 20, 29, 2)
 
 	t.Run("ErrorsAndConfirm", func(t *testing.T) {
 		b := newBrowserTab(t)
@@ -133,6 +136,9 @@ func TestPagesSignUp(t *testing.T) {
 		}
 		b.checkClean(t)
 	})
+
+	t.Run("KoreanOnly", func(t *testing.T) { signUpKorean(t, s) })
+	t.Run("ExpiredRunStartsAnew", func(t *testing.T) { expiredRunStartsAnew(t, s, pack) })
 
 	// A phone: no fine pointer, no hover. It is told plainly, in Korean,
 	// to come back on a computer; the form is not offered.

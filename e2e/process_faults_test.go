@@ -69,11 +69,11 @@ func TestKillDuringUploads(t *testing.T) {
 	}
 }
 
-// submitter sends replies with tokens, retrying each until it gets a 200,
-// as the experiment page does.
+// submitter runs participants, each under the page's own token: a start
+// and a submit, each retried until it gets a 200, as the experiment page
+// does.
 type submitter struct {
 	base    string
-	body    map[string]any
 	acked   atomic.Int64
 	mu      sync.Mutex
 	tokens  []string
@@ -83,24 +83,19 @@ type submitter struct {
 func (s *submitter) run(worker, replies int, deadline time.Time) error {
 	for i := range replies {
 		token := fmt.Sprintf("w%02d-reply-%04d", worker, i)
-		b := map[string]any{"token": token}
-		for k, v := range s.body {
-			b[k] = v
+		start := participant()
+		start["token"] = token
+		text, err := s.until200("/api/reply/start", start, deadline)
+		if err != nil {
+			return fmt.Errorf("token %s: start: %w", token, err)
 		}
-		raw, _ := json.Marshal(b)
-		for {
-			status, text := post(s.base+"/api/reply/submit", "application/json", bytes.NewReader(raw))
-			if status == 200 {
-				break
-			}
-			if status == 400 {
-				return fmt.Errorf("token %s: 400 %s", token, text)
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("token %s: still %d %s at the deadline", token, status, text)
-			}
-			s.retries.Add(1)
-			time.Sleep(20 * time.Millisecond) // the page's retry backoff, not synchronisation
+		sub, err := answerAll([]byte(text))
+		if err != nil {
+			return fmt.Errorf("token %s: %w", token, err)
+		}
+		sub["token"] = token
+		if _, err := s.until200("/api/reply/submit", sub, deadline); err != nil {
+			return fmt.Errorf("token %s: submit: %w", token, err)
 		}
 		s.mu.Lock()
 		s.tokens = append(s.tokens, token)
@@ -110,6 +105,24 @@ func (s *submitter) run(worker, replies int, deadline time.Time) error {
 	return nil
 }
 
+// until200 posts body until the service answers 200 (a 400 is a test bug).
+func (s *submitter) until200(path string, body map[string]any, deadline time.Time) (string, error) {
+	raw, _ := json.Marshal(body)
+	for {
+		status, text := post(s.base+path, "application/json", bytes.NewReader(raw))
+		switch {
+		case status == 200:
+			return text, nil
+		case status == 400:
+			return "", fmt.Errorf("400 %s", text)
+		case time.Now().After(deadline):
+			return "", fmt.Errorf("still %d %s at the deadline", status, text)
+		}
+		s.retries.Add(1)
+		time.Sleep(20 * time.Millisecond) // the page's retry backoff, not synchronisation
+	}
+}
+
 // kill -9 in a stream of submits: every reply that got a 200 is stored, and
 // clients retrying with their token end with exactly one row each.
 func TestKillDuringSubmits(t *testing.T) {
@@ -117,7 +130,7 @@ func TestKillDuringSubmits(t *testing.T) {
 	svc := startChild(t, childSettings(t, dbURL, t.TempDir(), 30))
 	db := openDB(t, dbURL)
 	createPack(t, svc.Base, "female20s", 2, 20, 29, 30)
-	s := &submitter{base: svc.Base, body: startAndAnswer(t, svc.Base)}
+	s := &submitter{base: svc.Base}
 
 	const workers, each = 8, 40
 	deadline := time.Now().Add(2 * time.Minute)
@@ -155,7 +168,7 @@ func TestDatabaseStopsUnderLoad(t *testing.T) {
 	dbURL := own.NewDatabase(t)
 	svc := startChild(t, childSettings(t, dbURL, t.TempDir(), 10))
 	createPack(t, svc.Base, "female20s", 2, 20, 29, 10)
-	s := &submitter{base: svc.Base, body: startAndAnswer(t, svc.Base)}
+	s := &submitter{base: svc.Base}
 	pid := svc.pid()
 
 	// Requests that began after pg_ctl stop returned, until it restarts.

@@ -147,6 +147,16 @@ func post(url, contentType string, body io.Reader) (int, string) {
 	return res.StatusCode, string(b)
 }
 
+func get(url string) (int, string) {
+	res, err := http.Get(url)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
 func createPack(t *testing.T, base, name string, sex, lo, hi, pairs int) {
 	t.Helper()
 	var buf bytes.Buffer
@@ -163,20 +173,15 @@ func participant() map[string]any {
 	return map[string]any{"name": "홍길동", "email": "hong@example.com", "no": "2020123", "sex": 2, "age": 25, "phone": "010-1234-5678"}
 }
 
-// startAndAnswer starts a participant and builds the submit body for them.
-func startAndAnswer(t *testing.T, base string) map[string]any {
-	t.Helper()
-	b, _ := json.Marshal(participant())
-	status, body := post(base+"/api/reply/start", "application/json", bytes.NewReader(b))
-	if status != 200 {
-		t.Fatalf("start: %d %s", status, body)
-	}
+// answerAll is the submit body for a start's answer: the participant and
+// every pair answered F, as served.
+func answerAll(started []byte) (map[string]any, error) {
 	var s struct {
 		PackID int         `json:"p_id"`
 		Pairs  [][2]string `json:"pic_pairs"`
 	}
-	if err := json.Unmarshal([]byte(body), &s); err != nil {
-		t.Fatal(err)
+	if err := json.Unmarshal(started, &s); err != nil {
+		return nil, fmt.Errorf("start answer %q: %w", started, err)
 	}
 	sub := participant()
 	sub["p_id"] = s.PackID
@@ -185,7 +190,7 @@ func startAndAnswer(t *testing.T, base string) map[string]any {
 		answers = append(answers, []any{"F", 0.5, p[0], p[1]})
 	}
 	sub["answers"] = answers
-	return sub
+	return sub, nil
 }
 
 func openDB(t *testing.T, url string) *sqlx.DB {

@@ -50,7 +50,7 @@ func TestTwoInstancesShareEverything(t *testing.T) {
 		for j := 0; j < 4; j++ {
 			p := NewPerson(100*(i+1)+j, 2, 20+j)
 			asg := s.StartReply(t, "/api/reply/start", p)
-			sub := NewSubmission(p, asg, "scale-"+itoa(i)+"-"+itoa(j)+"-"+randomHex(t, 4))
+			sub := NewSubmission(p, asg, asg.Token)
 			if r := s.PostJSON(t, plain, "/api/reply/submit", sub); r.Status != http.StatusOK {
 				t.Fatalf("submit with only %s up: %v", other, r)
 			}

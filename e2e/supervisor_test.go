@@ -96,14 +96,17 @@ func TestRestartDuringSubmits(t *testing.T) {
 	}
 }
 
-// submitUntilAccepted is what the experiment page does: start, then submit
-// with one token until the server says 200, then one more resend (a reply
-// whose 200 got lost on the way back).
+// submitUntilAccepted is what the experiment page does: start under its
+// own token, then submit with it until the server says 200, then one more
+// resend (a reply whose 200 got lost on the way back).
 func submitUntilAccepted(s *Stack, p Person, token string, retries *atomic.Int64) error {
 	deadline := time.Now().Add(90 * time.Second)
 	var a Assignment
 	err := retry(deadline, retries, func() (Response, error) {
-		return trySend(s.client, mustJSON(s.URL("/api/reply/start"), p))
+		return trySend(s.client, mustJSON(s.URL("/api/reply/start"), struct {
+			Person
+			Token string `json:"token"`
+		}{p, token}))
 	}, func(r Response) error { return json.Unmarshal(r.Body, &a) })
 	if err != nil {
 		return fmt.Errorf("start: %w", err)
@@ -142,6 +145,14 @@ func retry(deadline time.Time, retries *atomic.Int64, send func() (Response, err
 		}
 		<-time.After(50 * time.Millisecond)
 	}
+}
+
+func mustGet(url string) *http.Request {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		panic(err)
+	}
+	return req
 }
 
 func mustJSON(url string, v any) *http.Request {

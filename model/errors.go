@@ -18,31 +18,36 @@ type Reason string
 // The conditions the service's lower layers report. Values, in order, are
 // listed beside each; the API may add reasons of its own (input checks).
 const (
-	PackNotFound     Reason = "pack-not-found"      // id
-	NoSuitablePack   Reason = "no-suitable-pack"    //
-	PackExisted      Reason = "pack-existed"        //
-	PackOverlapped   Reason = "pack-overlapped"     //
-	NothingUploaded  Reason = "nothing-uploaded"    //
-	InvalidPackName  Reason = "invalid-pack-name"   //
-	InvalidAgeBound  Reason = "invalid-age-bound"   //
-	InvalidPackSex   Reason = "invalid-pack-sex"    //
-	InvalidSize      Reason = "invalid-folder-size" //
-	InvalidImage     Reason = "invalid-image"       // file
-	ImageTooLarge    Reason = "image-too-large"     // file, w, h (from its header)
-	UnreadableImage  Reason = "unreadable-image"    // file, the decoder's reason
-	MixedPrefixes    Reason = "mixed-prefixes"      // first prefix, other prefix
-	MixedSizes       Reason = "mixed-sizes"         // file, w, h, first file, w, h
-	UploadTooLarge   Reason = "upload-too-large"    // limit in MB
-	UploadBroken     Reason = "upload-broken"       //
-	UnknownRun       Reason = "unknown-run"         //
-	RunNotFinished   Reason = "run-not-finished"    //
-	TokenUsed        Reason = "token-used"          //
-	ProgressConflict Reason = "progress-conflict"   //
-	AnswersDiffer    Reason = "answers-differ"      // (a submit's answers against those saved)
-	NotForThisPack   Reason = "not-for-this-pack"   // (the person's sex or age)
-	UnknownReply     Reason = "unknown-reply"       // r_id
-	NoReplies        Reason = "no-replies"          // p_id
-	NoAnswers        Reason = "no-answers"          // r_id
+	PackNotFound      Reason = "pack-not-found"      // id
+	NoSuitablePack    Reason = "no-suitable-pack"    //
+	PackExisted       Reason = "pack-existed"        //
+	PackOverlapped    Reason = "pack-overlapped"     //
+	NothingUploaded   Reason = "nothing-uploaded"    //
+	InvalidPackName   Reason = "invalid-pack-name"   //
+	InvalidAgeBound   Reason = "invalid-age-bound"   //
+	InvalidPackSex    Reason = "invalid-pack-sex"    //
+	InvalidSize       Reason = "invalid-folder-size" //
+	InvalidImage      Reason = "invalid-image"       // file
+	ImageTooLarge     Reason = "image-too-large"     // file, width, height
+	UnreadableImage   Reason = "unreadable-image"    // file, the decoder's reason
+	MixedPrefixes     Reason = "mixed-prefixes"      // first prefix, other prefix
+	MixedSizes        Reason = "mixed-sizes"         // file, w, h, first file, w, h
+	UploadTooLarge    Reason = "upload-too-large"    // limit in MB
+	UploadBroken      Reason = "upload-broken"       //
+	UnknownRun        Reason = "unknown-run"         //
+	UnknownResume     Reason = "unknown-resume"      //
+	UnknownCompletion Reason = "unknown-completion"  //
+	RunNotFinished    Reason = "run-not-finished"    //
+	TokenUsed         Reason = "token-used"          //
+	ProgressConflict  Reason = "progress-conflict"   //
+	AnswersDiffer     Reason = "answers-differ"      // (a submit's answers against those saved)
+	NotForThisPack    Reason = "not-for-this-pack"   // (the person's sex or age)
+	UnknownReply      Reason = "unknown-reply"       // r_id
+	NoReplies         Reason = "no-replies"          // p_id
+	NoAnswers         Reason = "no-answers"          // r_id
+	TooFewReplies     Reason = "too-few-replies"     //
+	DifferentStimuli  Reason = "different-stimuli"   //
+	NoParameters      Reason = "no-parameters"       // p_id (a pack uploaded as images)
 )
 
 // Error is a condition a person caused, with the values a message names.

@@ -29,8 +29,15 @@ type Reply struct {
 	Events    json.RawMessage `db:"events"`
 	CreatedAt time.Time       `db:"created_at"`
 	// StartedAt is when the run that became this reply started; nil for a
-	// reply submitted without a run.
+	// reply submitted without a run (before this release).
 	StartedAt *time.Time `db:"started_at"`
+	// Clients and Resumes are the run's: every machine it was seen on, how
+	// often it was resumed.
+	Clients json.RawMessage `db:"clients"`
+	Resumes int             `db:"resumes"`
+	// Completion is the code the participant was shown (nil for a reply
+	// without a run).
+	Completion *string `db:"completion"`
 }
 
 // Events are what the experiment page counts while a run goes on; each is
@@ -40,4 +47,15 @@ type Events struct {
 	Blur     int `json:"blur"`
 	HiddenMS int `json:"hidden_ms"`
 	Resized  int `json:"resized"`
+}
+
+// Completed is a finished reply found by the completion code its
+// participant was shown.
+type Completed struct {
+	ReplyID  int64     `db:"r_id"`
+	PackID   int       `db:"p_id"`
+	PackName string    `db:"pack_name"`
+	Name     string    `db:"name"`
+	No       string    `db:"no"`
+	Finished time.Time `db:"created_at"`
 }

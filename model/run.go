@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -24,7 +25,18 @@ type Run struct {
 	LastSeen   time.Time       `db:"last_seen"`
 	FinishedAt *time.Time      `db:"finished_at"`
 	ReplyID    *int64          `db:"r_id"`
+	// Resume is the code that continues the run on another computer (nil
+	// for a run from before resume codes).
+	Resume *string `db:"resume"`
+	// Clients are the machines the run was seen on, in order; Resumes
+	// counts its resumed starts.
+	Clients json.RawMessage `db:"clients"`
+	Resumes int             `db:"resumes"`
 }
+
+// ErrResumeTaken: the resume code drawn for a new run is an unfinished
+// run's already; draw another.
+var ErrResumeTaken = errors.New("resume code taken")
 
 // RunState is where a run stands.
 type RunState string
@@ -51,9 +63,10 @@ func (r *Run) State(now time.Time, abandonAfter time.Duration) RunState {
 	return RunRunning
 }
 
-// NewRun is what a start stores or resumes.
+// NewRun is what a start stores.
 type NewRun struct {
-	Token string
+	Token  string
+	Resume string // XXXX-XXXX
 	Person
 	Served *Served
 	// ServedJSON is Served as file names, the JSON the run keeps.

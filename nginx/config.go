@@ -45,17 +45,20 @@ type TLS struct {
 	Cert, Key string // PEM files
 }
 
-// Limits are the participant API's limits per client address.
+// Limits are the limits per client address: the participant API's and the
+// admin door's.
 type Limits struct {
 	ReplyRate, ReplyBurst       int // start + submit, requests/s and burst
 	ProgressRate, ProgressBurst int // /api/reply/progress
 	ConnPerAddr                 int // connections with a request in flight
+	AdminRate, AdminBurst       int // /admin and /api/admin/, passwords right or wrong
 }
 
-// DefaultLimits fit a class of 300 behind one NAT address; the site
-// template says why.
+// DefaultLimits fit a class of 300 behind one NAT address and a results
+// page with a hundred participants' images; the site template says why.
 func DefaultLimits() Limits {
-	return Limits{ReplyRate: 10, ReplyBurst: 300, ProgressRate: 60, ProgressBurst: 600, ConnPerAddr: 600}
+	return Limits{ReplyRate: 10, ReplyBurst: 300, ProgressRate: 60, ProgressBurst: 600, ConnPerAddr: 600,
+		AdminRate: 20, AdminBurst: 400}
 }
 
 var listenRE = regexp.MustCompile(`^(\d+|[^\s:]+:\d+|\[[0-9A-Fa-f:.]+\]:\d+)( [a-z_]+)*$`)
@@ -88,6 +91,8 @@ func (s Site) Validate() error {
 	c.Positive("progress-rate", l.ProgressRate)
 	c.Positive("progress-burst", l.ProgressBurst)
 	c.Positive("conn-per-addr", l.ConnPerAddr)
+	c.Positive("admin-rate", l.AdminRate)
+	c.Positive("admin-burst", l.AdminBurst)
 	return c.Err()
 }
 

@@ -23,13 +23,15 @@ func TestSiteRender(t *testing.T) {
 			"listen 80;", "server 127.0.0.1:5001 max_fails=0;",
 			"zone=psyx_reply:10m rate=10r/s;", "zone=psyx_progress:10m rate=60r/s;",
 			"limit_req zone=psyx_reply burst=300 nodelay;", "limit_req zone=psyx_progress burst=600 nodelay;",
+			"zone=psyx_admin:10m rate=20r/s;", "limit_req zone=psyx_admin burst=400 nodelay;",
 			"limit_conn psyx_addr 600;", "limit_req_status 429;", "limit_conn_status 429;",
 			"client_body_buffer_size 1m;", "location = /api/reply/progress {",
 			"auth_basic_user_file /home/u/PsyxStatic/psyx.htpasswd;",
 		}, []string{"ssl", "return 301", "{{", "<no value>"}},
 		{"limits are parameters", func(s *Site) {
-			s.Limits = Limits{ReplyRate: 1, ReplyBurst: 2, ProgressRate: 3, ProgressBurst: 4, ConnPerAddr: 5}
-		}, []string{"rate=1r/s;", "burst=2 nodelay;", "rate=3r/s;", "burst=4 nodelay;", "limit_conn psyx_addr 5;"}, nil},
+			s.Limits = Limits{ReplyRate: 1, ReplyBurst: 2, ProgressRate: 3, ProgressBurst: 4, ConnPerAddr: 5, AdminRate: 6, AdminBurst: 7}
+		}, []string{"rate=1r/s;", "burst=2 nodelay;", "rate=3r/s;", "burst=4 nodelay;", "limit_conn psyx_addr 5;",
+			"psyx_admin:10m rate=6r/s;", "zone=psyx_admin burst=7 nodelay;"}, nil},
 		{"https on 443", func(s *Site) { s.TLS = &TLS{Listen: "443", Cert: "/c.pem", Key: "/k.pem"} }, []string{
 			"listen 80;", "location ^~ /.well-known/acme-challenge/ {", "return 301 https://$host$request_uri;",
 			"listen 443 ssl;", "ssl_certificate /c.pem;", "ssl_certificate_key /k.pem;", "Strict-Transport-Security",

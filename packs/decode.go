@@ -113,6 +113,6 @@ func decodeImage(path string, fn FileName) error {
 	case errors.As(err, &disk):
 		return fmt.Errorf("decode %s: %w", fn.Base, err)
 	default:
-		return model.Fail(model.UnreadableImage, fn.Base, err.Error())
+		return model.Fail(model.UnreadableImage, fn.Base, model.Echo(err.Error()))
 	}
 }

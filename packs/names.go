@@ -1,6 +1,8 @@
 // Package packs owns the pack image folders: which uploaded files belong to
 // a pack, checking their bytes, and moving a complete folder into place so
-// that Nginx never serves half a pack.
+// that Nginx never serves half a pack. It also makes a pack from one base
+// face (generate.go, with package stimuli) and keeps, beside its images,
+// what it was made with (stimuli.go).
 package packs
 
 import (

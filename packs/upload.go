@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/psyx-lab/psyx/model"
 )
@@ -25,6 +26,7 @@ var (
 type Upload struct {
 	lib       *Library
 	dir       string
+	mu        sync.Mutex // held by AddGenerated, which runs on several goroutines
 	sides     map[int]*model.Pair
 	buf       []byte // one copy buffer for all the files of the upload
 	dupe      bool

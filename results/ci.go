@@ -131,10 +131,19 @@ const ciBlock = 32 << 10
 // stores the accumulator once for four pairs instead of once per pair.
 const ciGroup = 4
 
-// weightedNoise returns Σ_i w_i·c_i, reading the noise from disk block of
+// weightedNoise returns Σ_i w_i·c_i: from the parameters for a generated
+// pack, else from the noise on disk.
+func (s *Stats) weightedNoise(ctx context.Context, w []float64) ([]float64, error) {
+	if s.gen != nil {
+		return s.generatedNoise(w)
+	}
+	return s.fileNoise(ctx, w)
+}
+
+// fileNoise returns Σ_i w_i·c_i, reading the noise from disk block of
 // pixels by block of pixels (each block by one worker, the workers in
 // parallel) so memory holds one image of float64s and small buffers.
-func (s *Stats) weightedNoise(ctx context.Context, w []float64) ([]float64, error) {
+func (s *Stats) fileNoise(ctx context.Context, w []float64) ([]float64, error) {
 	p := s.w * s.h
 	out := make([]float64, p)
 	var pairs []int // the pairs with a weight: the others need no reading

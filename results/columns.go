@@ -34,7 +34,7 @@ type Column struct {
 	FlagLabel string `json:"-"`
 
 	value  func(q *Quality) float64
-	raises func(v float64, th Thresholds) bool
+	raises func(q *Quality, th Thresholds) bool
 }
 
 // Value is the column's value in q: NaN when undefined (a rate over no
@@ -49,29 +49,45 @@ func columns() []Column {
 		{Name: "timeouts", Label: "시간 초과", Kind: KindCount, value: func(q *Quality) float64 { return float64(q.Timeouts) }},
 		{Name: "timeout_rate", Label: "시간 초과 비율", Kind: KindRate, Flag: "timeouts", FlagLabel: "시간 초과 많음",
 			value:  func(q *Quality) float64 { return q.TimeoutRate },
-			raises: func(v float64, th Thresholds) bool { return v > th.TimeoutRate }},
+			raises: func(q *Quality, th Thresholds) bool { return q.TimeoutRate > th.TimeoutRate }},
 		{Name: "fast_rate", Label: "빠른 응답", Kind: KindRate, Flag: "fast", FlagLabel: "너무 빠름",
 			value:  func(q *Quality) float64 { return q.FastRate },
-			raises: func(v float64, th Thresholds) bool { return v > th.FastRate }},
+			raises: func(q *Quality, th Thresholds) bool { return q.FastRate > th.FastRate }},
 		{Name: "rt_median", Label: "RT 중앙값", Kind: KindSeconds, value: func(q *Quality) float64 { return q.RTMedian }},
 		{Name: "rt_cv", Label: "RT 변동계수", Kind: KindNumber, value: func(q *Quality) float64 { return q.RTCV }},
 		{Name: "rt_iqr", Label: "RT 사분위 범위", Kind: KindSeconds, value: func(q *Quality) float64 { return q.RTIQR }},
 		{Name: "left_rate", Label: "왼쪽(F)", Kind: KindRate, Flag: "side-bias", FlagLabel: "한쪽 치우침",
 			value:  func(q *Quality) float64 { return q.LeftRate },
-			raises: func(v float64, th Thresholds) bool { return outside(v, th.SideMin, th.SideMax) }},
+			raises: func(q *Quality, th Thresholds) bool { return outside(q.LeftRate, th.SideMin, th.SideMax) }},
 		{Name: "ori_rate", Label: "ori 선택", Kind: KindRate, Flag: "ori-bias", FlagLabel: "ori 치우침",
 			value:  func(q *Quality) float64 { return q.OriRate },
-			raises: func(v float64, th Thresholds) bool { return outside(v, th.OriMin, th.OriMax) }},
+			raises: func(q *Quality, th Thresholds) bool { return outside(q.OriRate, th.OriMin, th.OriMax) }},
 		// No answer carries no information: NaN is low too.
 		{Name: "infoval", Label: "infoVal", Kind: KindNumber, Flag: "low-infoval", FlagLabel: "낮은 infoVal",
 			value:  func(q *Quality) float64 { return q.InfoVal },
-			raises: func(v float64, th Thresholds) bool { return math.IsNaN(v) || v < th.InfoValMin }},
+			raises: func(q *Quality, th Thresholds) bool { return math.IsNaN(q.InfoVal) || q.InfoVal < th.InfoValMin }},
 		{Name: "blur", Label: "창 이탈", Kind: KindCount, Flag: "inattentive", FlagLabel: "주의 이탈",
 			value:  func(q *Quality) float64 { return float64(q.Blur) },
-			raises: func(v float64, th Thresholds) bool { return v > float64(th.BlurMax) }},
+			raises: func(q *Quality, th Thresholds) bool { return q.Blur > th.BlurMax }},
 		{Name: "hidden_ms", Label: "숨김 시간", Kind: KindMS, Flag: "inattentive", FlagLabel: "주의 이탈",
 			value:  func(q *Quality) float64 { return float64(q.HiddenMS) },
-			raises: func(v float64, th Thresholds) bool { return v > float64(th.HiddenMSMax) }},
+			raises: func(q *Quality, th Thresholds) bool { return q.HiddenMS > th.HiddenMSMax }},
+		// The group CI changes much when this reply is left out: it pulls
+		// the group its own way (NaN, too few replies to tell, raises
+		// nothing).
+		{Name: "loo_z", Label: "영향도 z", Kind: KindNumber, Flag: "influential", FlagLabel: "영향 큼",
+			value:  func(q *Quality) float64 { return q.LOOZ },
+			raises: func(q *Quality, th Thresholds) bool { return q.LOOZ < th.InfluenceZ }},
+		{Name: "resumes", Label: "이어하기", Kind: KindCount, value: func(q *Quality) float64 { return float64(q.Resumes) }},
+		{Name: "devices", Label: "기기", Kind: KindCount, value: func(q *Quality) float64 { return float64(q.Devices) }},
+		// Less time between start and submit than the answers claim: made
+		// up, not answered (a NaN duration, a reply without a run, raises
+		// nothing).
+		{Name: "duration", Label: "소요 시간", Kind: KindSeconds, Flag: "impossible-time", FlagLabel: "불가능한 속도",
+			value: func(q *Quality) float64 { return q.Duration },
+			raises: func(q *Quality, th Thresholds) bool {
+				return q.Duration < th.MinDurationShare*q.RTTotal || q.Duration < th.MinTrialSeconds*float64(q.Answered)
+			}},
 	}
 }
 
@@ -85,6 +101,8 @@ func rules(th Thresholds) map[string]string {
 		"infoval":      fmt.Sprintf("< %g", th.InfoValMin),
 		"blur":         fmt.Sprintf("> %d", th.BlurMax),
 		"hidden_ms":    fmt.Sprintf("> %d", th.HiddenMSMax),
+		"duration":     fmt.Sprintf("< %g × Σrt or < %g s × answered", th.MinDurationShare, th.MinTrialSeconds),
+		"loo_z":        fmt.Sprintf("< %g", th.InfluenceZ),
 	}
 }
 

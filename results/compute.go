@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -72,67 +71,26 @@ func compute(ctx context.Context, pairs []PairFiles, seed uint64, path string, o
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	f, err := createLocked(dir, TempPrefix+filepath.Base(path)+"-*")
-	if err != nil {
-		return fmt.Errorf("results: compute: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(f.Name()) // while still locked: no sweep can take it for a dead writer's
-			f.Close()
-		}
-	}()
-	if _, err := f.Seek(headerSize, 0); err != nil { // the header goes in last
-		return fmt.Errorf("results: compute: %w", err)
-	}
-	cw := &crcWriter{w: bufio.NewWriterSize(f, 1<<20)}
-	baseSum, err := writeNoise(ctx, pairs, cw, w, h, o)
+	sw, err := newStatsWriter(path)
 	if err != nil {
 		return err
 	}
-	if err := cw.w.Flush(); err != nil {
-		return fmt.Errorf("results: compute: %w", err)
-	}
-	g, err := gram(ctx, f, headerSize, n, w*h)
+	defer sw.abandon()
+	baseSum, sums, err := writeNoise(ctx, pairs, sw.cw, w, h, o)
 	if err != nil {
 		return err
 	}
-	mt, q, err := referenceMQ(ctx, responderSigns(seed, Responders, n), g, Responders, n)
+	if err := sw.cw.w.Flush(); err != nil {
+		return fmt.Errorf("results: compute: %w", err)
+	}
+	g, err := gram(ctx, sw.f, headerSize, n, w*h)
 	if err != nil {
 		return err
 	}
-	writeUint32s(cw, baseSum)
-	writeFloats(cw, g)
-	writeFloats(cw, q)
-	writeFloats(cw, mt)
-	if err := cw.w.Flush(); err != nil {
-		return fmt.Errorf("results: compute: %w", err)
-	}
-	hdr := header{w: uint32(w), h: uint32(h), n: uint32(n), k: Responders, seed: seed,
-		payloadLen: uint64(cw.n), payloadCRC: cw.crc}
-	if _, err := f.WriteAt(hdr.marshal(), 0); err != nil {
-		return fmt.Errorf("results: compute: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("results: compute: %w", err)
-	}
-	if beforeRename != nil {
-		beforeRename()
-	}
-	if err := ctx.Err(); err != nil { // cancelled meanwhile: nothing appears
-		return fmt.Errorf("results: compute: %w", err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("results: compute: %w", err)
-	}
-	if err := syncDir(dir); err != nil {
-		return fmt.Errorf("results: compute: %w", err)
-	}
-	if err := f.Close(); err != nil { // the lock goes only now, with the name
-		return fmt.Errorf("results: compute: %w", err)
-	}
-	return nil
+	writeUint32s(sw.cw, baseSum)
+	writeFloats(sw.cw, sums)
+	hdr := header{w: uint32(w), h: uint32(h), n: uint32(n), k: Responders, seed: seed, kind: kindImages}
+	return sw.finish(ctx, hdr, g, beforeRename)
 }
 
 // checkHeaders reads every image's header, without decoding any: a bomb
@@ -169,16 +127,17 @@ func checkHeaders(ctx context.Context, pairs []PairFiles, maxPixels int) (w, h i
 
 // writeNoise decodes the pairs (a few images at a time, in parallel),
 // checks that each is w×h, writes each pair's d = ori − inv as int16 and
-// returns Σ(ori + inv) per pixel.
-func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter, w, h int, o ComputeOptions) (baseSum []uint32, err error) {
+// returns Σ(ori + inv) per pixel and Σ d per pair.
+func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter, w, h int, o ComputeOptions) (baseSum []uint32, sums []float64, err error) {
 	batch := max(1, runtime.GOMAXPROCS(0)/2) // two images per pair: one per core
 	imgs := make([]grey, 2*batch)
 	errs := make([]error, 2*batch)
 	baseSum = make([]uint32, w*h)
 	buf := make([]byte, 2*w*h)
+	sums = make([]float64, len(pairs))
 	for b0 := 0; b0 < len(pairs); b0 += batch {
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("results: compute: %w", err)
+			return nil, nil, fmt.Errorf("results: compute: %w", err)
 		}
 		cnt := min(batch, len(pairs)-b0)
 		var wg sync.WaitGroup
@@ -195,7 +154,7 @@ func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter, w, h int,
 		wg.Wait()
 		for _, e := range errs[:2*cnt] {
 			if e != nil {
-				return nil, e
+				return nil, nil, e
 			}
 		}
 		for j := range cnt {
@@ -206,17 +165,21 @@ func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter, w, h int,
 				name string
 			}{{ori, p.Ori}, {inv, p.Inv}} {
 				if c.g.w != w || c.g.h != h { // replaced since its header was read
-					return nil, &InconsistentPackError{File: filepath.Base(c.name), W: c.g.w, H: c.g.h,
+					return nil, nil, &InconsistentPackError{File: filepath.Base(c.name), W: c.g.w, H: c.g.h,
 						First: filepath.Base(pairs[0].Ori), W0: w, H0: h}
 				}
 			}
+			var sum int64
 			for i, o := range ori.pix {
 				v := inv.pix[i]
-				binary.LittleEndian.PutUint16(buf[2*i:], uint16(int16(o)-int16(v)))
+				d := int16(o) - int16(v)
+				binary.LittleEndian.PutUint16(buf[2*i:], uint16(d))
 				baseSum[i] += uint32(o) + uint32(v)
+				sum += int64(d)
 			}
+			sums[b0+j] = float64(sum)
 			if _, err := cw.Write(buf); err != nil {
-				return nil, fmt.Errorf("results: compute: %w", err)
+				return nil, nil, fmt.Errorf("results: compute: %w", err)
 			}
 		}
 		clear(imgs) // the decoded images go before the next batch decodes
@@ -224,7 +187,7 @@ func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter, w, h int,
 			o.Progress(b0 + cnt)
 		}
 	}
-	return baseSum, nil
+	return baseSum, sums, nil
 }
 
 // crcWriter writes through a buffer and keeps the CRC-32C and length of

@@ -17,7 +17,16 @@ import (
 type Reply struct {
 	Trials []trials.Trial
 	Events Events
-	Repeat bool // another reply, in any pack, has the same no or email
+	Repeat bool // another reply or run, in any pack, has the same no or email
+	// Duration is the server-observed seconds from the run's start to its
+	// submit; NaN when unknown (a reply from before runs).
+	Duration float64
+	// LOOZ is the robust z of how much the group CI changes without this
+	// reply (package inference's leave-one-out); NaN when not computed.
+	LOOZ float64
+	// Resumes counts the run's resumed starts, Devices the machines it was
+	// seen on: a run that moved or was continued.
+	Resumes, Devices int
 }
 
 // Quality is one reply's row; Columns names and describes its figures. A
@@ -36,6 +45,11 @@ type Quality struct {
 	InfoVal     float64
 	Blur        int
 	HiddenMS    int
+	Duration    float64  // seconds from the run's start to its submit, as the server saw them; NaN without a run
+	LOOZ        float64  // robust z of the group CI's change without this reply; NaN when unknown
+	Resumes     int      // the run's resumed starts
+	Devices     int      // machines the run was seen on
+	RTTotal     float64  // Σ rt of the answered trials, seconds
 	Flags       []string // in Flags order; never nil
 }
 
@@ -44,7 +58,8 @@ type Quality struct {
 // Columns). A NaN rate raises no flag, except that a reply without an
 // answer (NaN infoVal) is "low-infoval": it carries no information.
 func Assess(r Reply, infoVal float64, th Thresholds) Quality {
-	q := Quality{InfoVal: infoVal, Blur: r.Events.Blur, HiddenMS: r.Events.HiddenMS}
+	q := Quality{InfoVal: infoVal, Blur: r.Events.Blur, HiddenMS: r.Events.HiddenMS, Duration: r.Duration,
+		LOOZ: r.LOOZ, Resumes: r.Resumes, Devices: r.Devices}
 	rts := make([]float64, 0, len(r.Trials))
 	var fast, left, ori int
 	var sum float64
@@ -56,6 +71,7 @@ func Assess(r Reply, infoVal float64, th Thresholds) Quality {
 		rt := t.RT()
 		rts = append(rts, rt)
 		sum += rt
+		q.RTTotal += rt
 		if rt < th.FastRT {
 			fast++
 		}
@@ -91,7 +107,7 @@ func Assess(r Reply, infoVal float64, th Thresholds) Quality {
 func flags(q *Quality, r Reply, th Thresholds) []string {
 	out := []string{}
 	for _, c := range columns() {
-		if c.raises != nil && c.raises(c.value(q), th) && !slices.Contains(out, c.Flag) {
+		if c.raises != nil && c.raises(q, th) && !slices.Contains(out, c.Flag) {
 			out = append(out, c.Flag)
 		}
 	}

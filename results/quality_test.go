@@ -24,7 +24,7 @@ func TestQualityFlags(t *testing.T) {
 		for i, r := range resp {
 			ts[i] = trialOf(i, r, i%2 == 0, 0.5+float64(i%9)/10)
 		}
-		return Reply{Trials: ts}
+		return Reply{Trials: ts, Duration: 300} // 100 answers of about 0.9 s, and the pauses between them
 	}
 	edit := func(f func(r *Reply)) Reply {
 		r := clean()
@@ -43,7 +43,7 @@ func TestQualityFlags(t *testing.T) {
 	for i := range cancelling {
 		cur := 0.0
 		for j := range i {
-			cur += float64(cancelling[j]) * s.Gram(i, j)
+			cur += float64(cancelling[j]) * s.GramAt(i, j)
 		}
 		cancelling[i] = 1
 		if cur > 0 {
@@ -82,11 +82,19 @@ func TestQualityFlags(t *testing.T) {
 		{"inattentive: hidden", edit(func(r *Reply) { r.Events.HiddenMS = 10001 }), []string{"inattentive"}},
 		{"resizing is fine", edit(func(r *Reply) { r.Events.Resized = 50 }), nil},
 		{"repeat", edit(func(r *Reply) { r.Repeat = true }), []string{"repeat"}},
+		{"a bot's moment", edit(func(r *Reply) { r.Duration = 0.1 }), []string{"impossible-time"}},
+		{"faster than its own rts", edit(func(r *Reply) { r.Duration = 0.89 * 89.6 }), []string{"impossible-time"}},
+		{"90% of its rts exactly", edit(func(r *Reply) { r.Duration = 0.9 * 89.6 }), nil},
+		{"0.2 s a trial", edit(func(r *Reply) {
+			every(r, 1, func(tr *trials.Trial) { tr.RTms = 100 }) // claims of 0.1 s: fast, and 10 s in all
+			r.Duration = 19.9
+		}), []string{"fast", "impossible-time"}},
+		{"no run, no duration", edit(func(r *Reply) { r.Duration = math.NaN() }), nil},
 		{"everything, in order", edit(func(r *Reply) {
 			every(r, 1, func(tr *trials.Trial) { *tr = trialOf(tr.Pair(), -1, true, 0.1) })
 			every(r, 3, func(tr *trials.Trial) { *tr = trialOf(tr.Pair(), 0, false, tr.RT()) })
-			r.Events.Blur, r.Repeat = 9, true
-		}), []string{"timeouts", "fast", "side-bias", "ori-bias", "low-infoval", "inattentive", "repeat"}},
+			r.Events.Blur, r.Repeat, r.Duration = 9, true, 1
+		}), []string{"timeouts", "fast", "side-bias", "ori-bias", "low-infoval", "inattentive", "impossible-time", "repeat"}},
 		{"no answer at all", edit(func(r *Reply) { every(r, 1, func(tr *trials.Trial) { *tr = trialOf(tr.Pair(), 0, false, tr.RT()) }) }), []string{"timeouts", "low-infoval"}},
 	}
 	replies := make([]Reply, len(cases))
@@ -126,7 +134,7 @@ func TestAssessValues(t *testing.T) {
 		trialOf(3, 1, true, 0.3),
 		trialOf(4, 1, false, 0.2),
 	}
-	q := Assess(Reply{Trials: ts, Events: Events{Blur: 2, HiddenMS: 500}}, 2.5, DefaultThresholds())
+	q := Assess(Reply{Trials: ts, Events: Events{Blur: 2, HiddenMS: 500}, Duration: 12.5}, 2.5, DefaultThresholds())
 	mean := (0.1 + 0.4 + 0.3 + 0.2) / 4
 	sd := math.Sqrt((sq(0.1-mean) + sq(0.4-mean) + sq(0.3-mean) + sq(0.2-mean)) / 3) // sample sd
 	for _, c := range []struct {
@@ -145,6 +153,8 @@ func TestAssessValues(t *testing.T) {
 		{"infoval", q.InfoVal, 2.5},
 		{"blur", float64(q.Blur), 2},
 		{"hidden_ms", float64(q.HiddenMS), 500},
+		{"duration", q.Duration, 12.5},
+		{"rt_total", q.RTTotal, 1.0},
 	} {
 		if math.Abs(c.got-c.want) > 1e-12 {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)

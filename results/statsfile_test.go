@@ -41,7 +41,7 @@ func TestComputeContents(t *testing.T) {
 			if s.gram[i*s.n+j] != want {
 				t.Fatalf("G[%d][%d] = %v, want %v exactly", i, j, s.gram[i*s.n+j], want)
 			}
-			if got, wantC := s.Gram(i, j), want*dScale*dScale; got != wantC {
+			if got, wantC := s.GramAt(i, j), want*dScale*dScale; got != wantC {
 				t.Fatalf("Gram(%d,%d) = %v, want %v", i, j, got, wantC)
 			}
 		}
@@ -64,7 +64,7 @@ func TestOpenRefusesDamage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := layoutOf(16, 16, 6, Responders)
+	l := layoutOf(16, 16, 6, Responders, kindImages)
 	flip := func(off int64) func([]byte) []byte {
 		return func(b []byte) []byte { b[off] ^= 0x10; return b }
 	}
@@ -90,10 +90,17 @@ func TestOpenRefusesDamage(t *testing.T) {
 		{"flipped byte in the sizes", flip(13), ErrCorrupt},
 		{"flipped byte in the noise", flip(l.noise + 100), ErrCorrupt},
 		{"flipped byte in the base", flip(l.base + 5), ErrCorrupt},
+		{"flipped byte in the sums", flip(l.sums + 3), ErrCorrupt},
+		{"said to be a generated pack's", func(b []byte) []byte {
+			binary.LittleEndian.PutUint32(b[28:], kindGenerated)
+			binary.LittleEndian.PutUint32(b[60:], crc32.Checksum(b[:60], castagnoli))
+			return b
+		}, ErrCorrupt},
 		{"flipped byte in the Gram matrix", flip(l.gram + 17), ErrCorrupt},
 		{"flipped byte in the reference", flip(l.m + 1000), ErrCorrupt},
 		{"flipped last byte", flip(l.end - 1), ErrCorrupt},
-		{"version 2", withVersion(2), ErrVersion},
+		{"version 1 (before pixel sums)", withVersion(1), ErrVersion},
+		{"version 3", withVersion(3), ErrVersion},
 		{"version 0", withVersion(0), ErrVersion},
 		{"a PNG", func([]byte) []byte {
 			b, _ := os.ReadFile(pairs[0].Ori)

@@ -19,6 +19,13 @@ type Thresholds struct {
 	InfoValMin  float64 `toml:"infoval_min"`   // flag "low-infoval" below this
 	BlurMax     int     `toml:"blur_max"`      // flag "inattentive" when the page lost focus more often
 	HiddenMSMax int     `toml:"hidden_ms_max"` //   or was hidden longer (ms) than this
+	// Flag "impossible-time" when the server saw the run take less than
+	// this share of the response times it claims…
+	MinDurationShare float64 `toml:"min_duration_share"`
+	// …or less than this many seconds a trial answered.
+	MinTrialSeconds float64 `toml:"min_trial_seconds"`
+	// Flag "influential" when a reply's leave-one-out robust z is below.
+	InfluenceZ float64 `toml:"influence_z"`
 }
 
 // DefaultThresholds are the thresholds when none are configured.
@@ -27,6 +34,7 @@ func DefaultThresholds() Thresholds {
 		TimeoutRate: 0.10, FastRT: 0.2, FastRate: 0.05,
 		SideMin: 0.2, SideMax: 0.8, OriMin: 0.2, OriMax: 0.8,
 		InfoValMin: 1.96, BlurMax: 3, HiddenMSMax: 10000,
+		MinDurationShare: 0.9, MinTrialSeconds: 0.2, InfluenceZ: -2.5,
 	}
 }
 
@@ -47,6 +55,12 @@ func (th Thresholds) Validate() error {
 	}
 	if !(th.FastRT >= 0 && th.FastRT <= 60) {
 		errs = append(errs, fmt.Errorf("quality.fast_rt %v: must be seconds in [0, 60]", th.FastRT))
+	}
+	if !(th.MinDurationShare >= 0 && th.MinDurationShare <= 1) || !(th.MinTrialSeconds >= 0 && th.MinTrialSeconds <= 60) {
+		errs = append(errs, errors.New("quality: min_duration_share must be a share in [0, 1], min_trial_seconds seconds in [0, 60]"))
+	}
+	if !(th.InfluenceZ < 0) {
+		errs = append(errs, fmt.Errorf("quality.influence_z %v: must be below 0", th.InfluenceZ))
 	}
 	if th.BlurMax < 0 || th.HiddenMSMax < 0 {
 		errs = append(errs, errors.New("quality: blur_max and hidden_ms_max must not be negative"))

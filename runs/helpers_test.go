@@ -19,6 +19,9 @@ import (
 
 var cluster *pgtest.Cluster
 
+// secret keys the tests' completion codes.
+var secret = []byte("0123456789abcdef0123456789abcdef")
+
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, &cluster)) }
 
 // world is the rules on a fresh database with one pack of pairs pairs
@@ -58,7 +61,7 @@ func newWorld(t *testing.T, pairs, maxConns int) *world {
 // service is the rules on st with the world's clock.
 func (w *world) service(st *store.Store) *runs.Service {
 	return runs.New(st, &seeded{r: rand.New(rand.NewPCG(1, 2))}, w.clock.Now,
-		runs.Rules{ResumeWithin: 2 * time.Hour, AbandonAfter: 30 * time.Minute})
+		runs.Rules{ResumeWithin: 2 * time.Hour, AbandonAfter: 30 * time.Minute}, secret)
 }
 
 func openStore(t *testing.T, url string, maxConns int) *store.Store {

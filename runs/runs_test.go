@@ -73,17 +73,17 @@ func TestProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, err := w.svc.Progress(ctx, st.Run.Token, answers(t, st, 3, "F"), &model.Events{Blur: 1}); err != nil || n != 3 {
+	if n, _, err := w.svc.Progress(ctx, st.Run.Token, answers(t, st, 3, "F"), &model.Events{Blur: 1}); err != nil || n != 3 {
 		t.Fatalf("progress: %d %v", n, err)
 	}
 	var served [][2]string
 	json.Unmarshal(st.Run.Served, &served)
 	swapped := jsonMarshal(t, []any{[]any{"F", 0.5, served[0][1], served[0][0]}})
-	_, err = w.svc.Progress(ctx, st.Run.Token, swapped, nil)
+	_, _, err = w.svc.Progress(ctx, st.Run.Token, swapped, nil)
 	wantReason(t, err, trials.NotAsServed)
-	_, err = w.svc.Progress(ctx, st.Run.Token, answers(t, st, 4, "J"), nil)
+	_, _, err = w.svc.Progress(ctx, st.Run.Token, answers(t, st, 4, "J"), nil)
 	wantReason(t, err, model.ProgressConflict)
-	_, err = w.svc.Progress(ctx, "no-such-run", answers(t, st, 1, "F"), nil)
+	_, _, err = w.svc.Progress(ctx, "no-such-run", answers(t, st, 1, "F"), nil)
 	wantReason(t, err, model.UnknownRun)
 }
 
@@ -96,7 +96,7 @@ func TestSubmit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.Progress(ctx, st.Run.Token, answers(t, st, 2, "F"), nil); err != nil {
+	if _, _, err := w.svc.Progress(ctx, st.Run.Token, answers(t, st, 2, "F"), nil); err != nil {
 		t.Fatal(err)
 	}
 	in := func(p model.Person, ans []byte) runs.SubmitInput {
@@ -125,7 +125,7 @@ func TestSubmit(t *testing.T) {
 		t.Fatalf("retry: %v %v", created, err)
 	}
 	done, err := w.svc.Completion(ctx, st.Run.Token)
-	if err != nil || done.Code != runs.CompletionCode(st.Run.Token) {
+	if err != nil || done.Code != runs.CompletionCode(secret, st.Run.Token) {
 		t.Fatalf("completion %+v %v", done, err)
 	}
 }

@@ -1,8 +1,9 @@
 // Package runs holds the participant's rules: matching a person to a pack,
-// the order and sides of the pairs, resuming a run, judging saved and
-// submitted answers against what the run showed, and the completion code.
-// It speaks the store through a small interface and knows nothing of HTTP,
-// so a rule can be tested without a server.
+// the order and sides of the pairs, who may resume a run (whoever holds its
+// token or resume code, never whoever types the same name), judging saved
+// and submitted answers against what the run showed, and the completion
+// code. It speaks the store through a small interface and knows nothing of
+// HTTP, so a rule can be tested without a server.
 package runs
 
 import (
@@ -17,11 +18,14 @@ import (
 type Store interface {
 	MatchPack(ctx context.Context, sex, age int) (*model.PackFiles, error)
 	PackFiles(ctx context.Context, id int) (*model.PackFiles, error)
-	StartRun(ctx context.Context, nr model.NewRun, now time.Time, resumeWithin time.Duration) (*model.Run, bool, error)
-	RunServed(ctx context.Context, token string) (*model.Served, error)
-	SaveProgress(ctx context.Context, token string, answers json.RawMessage, n int, ev *model.Events, now time.Time) (int, error)
-	SubmitReply(ctx context.Context, r *model.Reply, now time.Time, check func(*model.Run) error) (bool, error)
+	CreateRun(ctx context.Context, nr model.NewRun, now time.Time) (*model.Run, error)
 	Run(ctx context.Context, token string) (*model.Run, error)
+	RunByResume(ctx context.Context, code string) (*model.Run, error)
+	TouchRun(ctx context.Context, token string, now time.Time, client json.RawMessage, quiet time.Duration) error
+	RunServed(ctx context.Context, token string) (*model.Served, error)
+	SaveProgress(ctx context.Context, token string, answers json.RawMessage, n int, ev *model.Events, now time.Time) (int, bool, error)
+	SubmitReply(ctx context.Context, r *model.Reply, now time.Time, check func(*model.Run) error) (bool, error)
+	Completion(ctx context.Context, token string) (string, error)
 }
 
 // Randomizer orders pairs for a participant.
@@ -32,7 +36,7 @@ type Randomizer interface {
 
 // Rules are the lab's settings for runs.
 type Rules struct {
-	ResumeWithin  time.Duration // a start resumes the person's run seen less than this ago
+	ResumeWithin  time.Duration // a run seen less than this ago may be resumed
 	AbandonAfter  time.Duration // a run not seen for this long is abandoned
 	CompletionURL string        // with {code} and {no}; "" = none
 }
@@ -40,16 +44,15 @@ type Rules struct {
 // Service applies the rules. It is safe for concurrent use when its
 // Randomizer is.
 type Service struct {
-	store Store
-	rand  Randomizer
-	now   func() time.Time
-	rules Rules
+	store  Store
+	rand   Randomizer
+	now    func() time.Time
+	rules  Rules
+	secret []byte // keys completion codes (see CompletionCode)
 }
 
-// New makes the rules' service.
-func New(store Store, rand Randomizer, now func() time.Time, rules Rules) *Service {
-	return &Service{store: store, rand: rand, now: now, rules: rules}
+// New makes the rules' service. secret is the database's completion
+// secret (32 bytes, store.Secret).
+func New(store Store, rand Randomizer, now func() time.Time, rules Rules, secret []byte) *Service {
+	return &Service{store: store, rand: rand, now: now, rules: rules, secret: secret}
 }
-
-// Rules are the service's settings.
-func (s *Service) Rules() Rules { return s.rules }

@@ -9,7 +9,8 @@ import (
 )
 
 // SubmitInput is a checked submit: the person, the pack they name, their
-// answers as sent (a JSON array) and their run's token.
+// answers as sent (a JSON array) and their run's token ("" for none, which
+// stores nothing: only a run the server started can be submitted).
 type SubmitInput struct {
 	Person  model.Person
 	PackID  int
@@ -23,6 +24,9 @@ type SubmitInput struct {
 // served and agree with those it saved. created is false for a retry that
 // stored nothing new.
 func (s *Service) Submit(ctx context.Context, in SubmitInput) (created bool, err error) {
+	if in.Token == "" {
+		return false, model.Fail(model.UnknownRun)
+	}
 	pack, err := s.store.PackFiles(ctx, in.PackID)
 	if err != nil {
 		return false, err
@@ -37,8 +41,9 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (created bool, err
 	if err != nil {
 		return false, err
 	}
+	code := CompletionCode(s.secret, in.Token)
 	r := &model.Reply{PackID: in.PackID, Person: in.Person, Answers: list.JSON,
-		Token: sql.NullString{String: in.Token, Valid: in.Token != ""}}
+		Token: sql.NullString{String: in.Token, Valid: true}, Completion: &code}
 	return s.store.SubmitReply(ctx, r, s.now(), func(run *model.Run) error { return judge(pack, run, list) })
 }
 

@@ -16,8 +16,9 @@ const (
 
 // Constraints whose violation means something to the client.
 const (
-	constraintPackName = "pack_name_key"
-	constraintRunToken = "run_pkey"
+	constraintPackName  = "pack_name_key"
+	constraintRunToken  = "run_pkey"
+	constraintRunResume = "run_resume"
 )
 
 func pqCode(err error) pqerror.Code {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"testing"
 	"time"
@@ -104,7 +105,8 @@ func newRun(t *testing.T, np model.NewPack, id int, p model.Person, token string
 	for i := range sv.Order {
 		sv.Order[i] = int32(i << 1)
 	}
-	return model.NewRun{Token: token, Person: p, Served: sv, ServedJSON: served(t, np)}
+	resume := fmt.Sprintf("ZZZZ-%04d", crc32.ChecksumIEEE([]byte(token))%10000)
+	return model.NewRun{Token: token, Resume: resume, Person: p, Served: sv, ServedJSON: served(t, np)}
 }
 
 // answers are the first n of np's pairs answered F in 0.5 s, as stored.

@@ -28,14 +28,17 @@ SELECT (SELECT sum(replies) FROM pack_tally t WHERE t.p_id = p.p_id) FROM pack p
 }
 
 // packReplies reads a pack's replies, each with whether the same person
-// (student number or e-mail) replied more than once, in any pack.
+// (student number or e-mail) replied or started another run, in any pack:
+// identity alone starts a new run, so a second run is worth a look.
 const packReplies = `SELECT ` + replyColumns + `,
        EXISTS (SELECT 1 FROM reply o WHERE o.no = reply.no AND o.r_id <> reply.r_id)
-    OR EXISTS (SELECT 1 FROM reply o WHERE o.email = reply.email AND o.r_id <> reply.r_id) AS repeat
+    OR EXISTS (SELECT 1 FROM reply o WHERE o.email = reply.email AND o.r_id <> reply.r_id)
+    OR EXISTS (SELECT 1 FROM run u WHERE u.no = reply.no AND u.token IS DISTINCT FROM reply.token)
+    OR EXISTS (SELECT 1 FROM run u WHERE u.email = reply.email AND u.token IS DISTINCT FROM reply.token) AS repeat
 FROM reply WHERE p_id = $1 ORDER BY r_id`
 
 // PackReplies streams a pack's replies by r_id, in one snapshot, with
-// whether their person replied more than once.
+// whether their person replied or started a run more than once.
 func (s *Store) PackReplies(ctx context.Context, id int, each func(r *model.Reply, repeat bool) error) error {
 	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {

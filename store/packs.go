@@ -11,21 +11,27 @@ import (
 	"github.com/psyx-lab/psyx/model"
 )
 
-// listPacks reads every pack with its counts from the tallies: the cost
-// grows with the packs and with the runs seen in the last abandon_after
-// (those still running), never with all replies or runs. $1 is the time
-// before which an unfinished run counts as abandoned.
+// listPacks reads every pack with its counts, from the tallies: its cost
+// grows with the packs and the minutes of the abandon window, never with
+// the replies or runs. $1 is the cut: an unfinished run last seen at or
+// before it is abandoned. Running runs are the per-minute counts of the
+// minutes after the cut's minute (migration 004), plus the runs of the cut's
+// own minute counted one by one (on the index of unfinished runs by
+// last_seen: a minute's worth at most).
 const listPacks = `
 SELECT p.p_id, p.pack_name, p.sex, p.age_min, p.age_max, p.size, p.created_at,
        coalesce(t.replies, 0) AS count,
-       coalesce(r.running, 0) AS running,
-       coalesce(t.unfinished, 0) - coalesce(r.running, 0) AS abandoned,
+       coalesce(b.running, 0) + coalesce(e.running, 0) AS running,
+       coalesce(t.unfinished, 0) - coalesce(b.running, 0) - coalesce(e.running, 0) AS abandoned,
        t.last_reply
 FROM pack p
 LEFT JOIN (SELECT p_id, sum(replies) AS replies, sum(unfinished) AS unfinished, max(last_reply) AS last_reply
            FROM pack_tally GROUP BY p_id) t USING (p_id)
+LEFT JOIN (SELECT p_id, sum(n) AS running FROM pack_seen
+           WHERE minute > date_trunc('minute', $1::timestamptz) GROUP BY p_id) b USING (p_id)
 LEFT JOIN (SELECT p_id, count(*) AS running FROM run
-           WHERE finished_at IS NULL AND last_seen > $1 GROUP BY p_id) r USING (p_id)`
+           WHERE finished_at IS NULL AND last_seen > $1::timestamptz
+             AND last_seen < date_trunc('minute', $1::timestamptz) + interval '1 minute' GROUP BY p_id) e USING (p_id)`
 
 // ListPacks returns every pack with its counts at now, ordered by p_id.
 func (s *Store) ListPacks(ctx context.Context, now time.Time, abandonAfter time.Duration) ([]model.PackSummary, error) {

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
@@ -115,10 +114,7 @@ func TestDeleteCascades(t *testing.T) {
 	np := pack("doomed", 2, 20, 29, 2)
 	id := createPack(t, st, np)
 	for i := range 2 {
-		p := person(i)
-		if _, _, err := st.StartRun(ctx, newRun(t, np, id, p, tokenOf(i)), t0, time.Hour); err != nil {
-			t.Fatal(err)
-		}
+		startRun(t, st, np, id, person(i), tokenOf(i), t0)
 	}
 	r := &model.Reply{PackID: id, Person: person(0), Answers: answers(np, 2, "F")}
 	r.Token.String, r.Token.Valid = tokenOf(0), true
@@ -141,8 +137,8 @@ func TestDeleteCascades(t *testing.T) {
 	}
 	_, err = st.DeletePack(ctx, id, f)
 	wantReason(t, err, model.PackNotFound)
-	_, err = st.SubmitReply(ctx, &model.Reply{PackID: id, Answers: json.RawMessage(`[]`)}, t0, nil)
-	wantReason(t, err, model.PackNotFound)
+	_, err = st.SubmitReply(ctx, r, t0, func(*model.Run) error { return nil })
+	wantReason(t, err, model.UnknownRun)
 	_, err = st.PackFiles(ctx, id)
 	wantReason(t, err, model.PackNotFound)
 }

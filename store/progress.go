@@ -64,8 +64,10 @@ func (s *Store) remember(token string, sv *model.Served) {
 }
 
 var (
-	errUnknownRun       = model.Fail(model.UnknownRun)
-	errProgressConflict = model.Fail(model.ProgressConflict)
+	errUnknownRun        = model.Fail(model.UnknownRun)
+	errProgressConflict  = model.Fail(model.ProgressConflict)
+	errRunNotFinished    = model.Fail(model.RunNotFinished)
+	errUnknownCompletion = model.Fail(model.UnknownCompletion)
 )
 
 // saveProgress stores answers when they are longer than what is saved and
@@ -88,27 +90,26 @@ RETURNING answered`
 
 // SaveProgress saves a run's answers so far (a JSON array of n normalised
 // answers, already checked against the served order) and its event counts
-// (nil: none sent). It returns how many answers are saved. A finished run
-// changes nothing; answers that contradict saved ones are "Progress
-// Conflict"; an unknown token is "Unknown Run".
-func (s *Store) SaveProgress(ctx context.Context, token string, answers json.RawMessage, n int, ev *model.Events, now time.Time) (int, error) {
+// (nil: none sent). It returns how many answers are saved, and whether the
+// run is finished (then nothing changes). Answers that contradict saved
+// ones are ProgressConflict; an unknown token is UnknownRun.
+func (s *Store) SaveProgress(ctx context.Context, token string, answers json.RawMessage, n int, ev *model.Events, now time.Time) (answered int, finished bool, err error) {
 	st, err := s.prepared(ctx, saveProgress)
 	if err != nil {
-		return 0, fmt.Errorf("save progress: %w", err)
+		return 0, false, fmt.Errorf("save progress: %w", err)
 	}
 	var events []byte
 	if ev != nil {
 		if events, err = json.Marshal(ev); err != nil {
-			return 0, fmt.Errorf("save progress: encode events: %w", err)
+			return 0, false, fmt.Errorf("save progress: encode events: %w", err)
 		}
 	}
-	var answered int
 	err = st.QueryRowContext(ctx, token, []byte(answers), n, now, events).Scan(&answered)
 	if err == nil {
-		return answered, nil
+		return answered, false, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("save progress: %w", err)
+		return 0, false, fmt.Errorf("save progress: %w", err)
 	}
 	var row struct {
 		Finished bool `db:"finished"`
@@ -117,11 +118,11 @@ func (s *Store) SaveProgress(ctx context.Context, token string, answers json.Raw
 	err = s.db.GetContext(ctx, &row, `SELECT finished_at IS NOT NULL AS finished, answered FROM run WHERE token = $1`, token)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return 0, errUnknownRun
+		return 0, false, errUnknownRun
 	case err != nil:
-		return 0, fmt.Errorf("save progress: read run: %w", err)
+		return 0, false, fmt.Errorf("save progress: read run: %w", err)
 	case row.Finished:
-		return row.Answered, nil
+		return row.Answered, true, nil
 	}
-	return 0, errProgressConflict
+	return 0, false, errProgressConflict
 }

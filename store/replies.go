@@ -15,57 +15,80 @@ import (
 var errTokenUsed = model.Fail(model.TokenUsed)
 
 // replyColumns are a reply row's columns, as model.Reply reads them.
-const replyColumns = `r_id, p_id, name, email, no, sex, age, phone, answers, token, client, events, created_at, started_at`
+const replyColumns = `r_id, p_id, name, email, no, sex, age, phone, answers, token, client, events, created_at, started_at,
+       clients, resumes, completion`
 
-// insertReply stores a reply without a run, unless its token names a run
-// (that submit finishes the run instead) or is stored already (a retry, or
-// a reuse: SubmitReply tells which).
-const insertReply = `
-INSERT INTO reply (p_id, name, email, no, sex, age, phone, answers, token)
-SELECT $1::integer, $2::text, $3::text, $4::text, $5::smallint, $6::integer, $7::text, $8::jsonb, $9::text
-WHERE $9::text IS NULL OR NOT EXISTS (SELECT 1 FROM run WHERE token = $9)
-ON CONFLICT (token) DO NOTHING
+// runToFinish is the run a submit names, locked: its served order and
+// saved answers are judged from this row, on this connection.
+const runToFinish = `SELECT ` + runColumns + ` FROM run WHERE token = $1 FOR UPDATE`
+
+// finishReply inserts the run's reply, as the person the run started with,
+// and closes the run, in one statement.
+const finishReply = `
+WITH reply AS (
+    INSERT INTO reply (p_id, name, email, no, sex, age, phone, answers, token, client, events, started_at,
+                       clients, resumes, completion, created_at)
+    SELECT p_id, name, email, no, sex, age, phone, $2::jsonb, token, client, events, started_at,
+           clients, resumes, $4, $3
+    FROM run WHERE token = $1
+    RETURNING r_id
+)
+UPDATE run SET finished_at = $3, last_seen = greatest(last_seen, $3), answers = '[]', answered = jsonb_array_length($2::jsonb),
+       r_id = (SELECT r_id FROM reply)
+WHERE token = $1
 RETURNING r_id`
 
-// sameReply tells whether the reply stored under a token is this one.
-const sameReply = `
-SELECT count(*) FROM reply
-WHERE token = $9 AND p_id = $1 AND name = $2 AND email = $3 AND no = $4 AND sex = $5 AND age = $6
-  AND phone = $7 AND answers = $8::jsonb`
+// sameFinished tells whether the reply of a finished run is this one.
+const sameFinished = `
+SELECT count(*) FROM reply WHERE r_id = $1 AND p_id = $2 AND no = $3 AND email = $4 AND answers = $5::jsonb`
 
-// SubmitReply stores a finished reply. With a token that names a run,
-// finishing the run and storing the reply are one transaction, and check
-// (the caller's judgement of the reply against the run) must pass first.
-// A token stored before with the same reply is a retry: nothing new is
-// stored and created is false; with anything else it is TokenUsed. A pack deleted meanwhile is PackNotFound.
+// SubmitReply stores r as the reply of the run its token names and
+// finishes the run, in one transaction; r.Completion is the code the
+// participant is shown. check judges the reply against the locked run (its
+// served order, its saved answers) without touching the database: a second
+// connection asked for inside this transaction would wait on a pool that
+// every such submit holds. The run must be this person's (student number
+// and e-mail) in this pack; the reply keeps the name, phone, sex and age
+// the run started with. A token of no run is UnknownRun; a finished run
+// with the same reply is a retry (nothing stored, created false), with any
+// other one TokenUsed.
 func (s *Store) SubmitReply(ctx context.Context, r *model.Reply, now time.Time, check func(*model.Run) error) (created bool, err error) {
-	st, err := s.prepared(ctx, insertReply)
+	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
-		return false, fmt.Errorf("insert reply: %w", err)
+		return false, fmt.Errorf("submit: begin: %w", err)
 	}
-	args := []any{r.PackID, r.Name, r.Email, r.No, r.Sex, r.Age, r.Phone, []byte(r.Answers), r.Token}
-	var id int64
-	err = st.QueryRowContext(ctx, args...).Scan(&id)
-	switch {
-	case err == nil:
-		r.ID = id
-		return true, nil
-	case pqCode(err) == codeForeignKey:
-		return false, model.Fail(model.PackNotFound, r.PackID)
-	case !errors.Is(err, sql.ErrNoRows):
-		return false, fmt.Errorf("insert reply: %w", err)
+	defer tx.Rollback()
+	run, err := scanRun(tx.QueryRowxContext(ctx, runToFinish, r.Token.String))
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, errUnknownRun
 	}
-	// No row: the token names a run, or a reply has it already.
-	finished, err := s.finishRun(ctx, r, now, check)
-	if !errors.Is(err, errNoRun) {
-		return finished, err
+	if err != nil {
+		return false, fmt.Errorf("submit: read run: %w", err)
 	}
-	var n int
-	if err := s.db.GetContext(ctx, &n, sameReply, args...); err != nil {
-		return false, fmt.Errorf("compare reply with its token: %w", err)
-	}
-	if n == 0 {
+	if run.PackID != r.PackID || run.No != r.No || run.Email != r.Email {
 		return false, errTokenUsed
 	}
-	return false, nil
+	if run.FinishedAt != nil {
+		var n int
+		if err := tx.GetContext(ctx, &n, sameFinished, *run.ReplyID, r.PackID, r.No, r.Email, []byte(r.Answers)); err != nil {
+			return false, fmt.Errorf("submit: compare: %w", err)
+		}
+		if n == 0 {
+			return false, errTokenUsed
+		}
+		return false, nil // a retry of the submit that finished it
+	}
+	if err := check(run); err != nil {
+		return false, err
+	}
+	var id int64
+	err = tx.QueryRowxContext(ctx, finishReply, r.Token.String, []byte(r.Answers), now, r.Completion).Scan(&id)
+	if err != nil {
+		return false, fmt.Errorf("submit: finish run: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("submit: commit: %w", err)
+	}
+	r.ID = id
+	return true, nil
 }

@@ -12,147 +12,12 @@ import (
 )
 
 const runColumns = `token, p_id, name, email, no, sex, age, phone, served, answers, answered, client, events,
-       started_at, last_seen, finished_at, r_id`
-
-// newRun inserts a run unless the person already has an open run in the
-// pack: then nothing happens and StartRun takes the slow path.
-const newRun = `
-INSERT INTO run (token, p_id, name, email, no, sex, age, phone, served, client, started_at, last_seen)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
-ON CONFLICT (p_id, no, email) WHERE open DO NOTHING
-RETURNING token`
-
-// StartRun creates a run, or resumes the person's open run in the pack
-// when it was last seen less than resumeWithin ago (or when nr.Token names
-// it). resumed tells which. A token that belongs to another person's, pack's
-// or a closed run is "Token Already Used".
-func (s *Store) StartRun(ctx context.Context, nr model.NewRun, now time.Time, resumeWithin time.Duration) (run *model.Run, resumed bool, err error) {
-	st, err := s.prepared(ctx, newRun)
-	if err != nil {
-		return nil, false, fmt.Errorf("start run: %w", err)
-	}
-	var token string
-	err = st.QueryRowContext(ctx, newRunArgs(nr, now)...).Scan(&token)
-	switch {
-	case err == nil:
-		s.remember(nr.Token, nr.Served)
-		return fresh(nr, now), false, nil
-	case pqCode(err) == codeForeignKey:
-		return nil, false, s.packGone(nr.Served.PackID)
-	case errors.Is(err, sql.ErrNoRows), pqConstraint(err) == constraintRunToken:
-	default:
-		return nil, false, fmt.Errorf("start run: %w", err)
-	}
-	// Two starts of one person race rarely (a double click): the loser
-	// finds the winner's run on its next pass.
-	for range 3 {
-		run, resumed, err = s.startRunSlow(ctx, nr, now, resumeWithin)
-		if !errors.Is(err, errStartRaced) {
-			return run, resumed, err
-		}
-	}
-	return nil, false, fmt.Errorf("start run: %w", err)
-}
-
-var errStartRaced = errors.New("another start of this person won the race")
-
-// fresh is the run newRun stored.
-func fresh(nr model.NewRun, now time.Time) *model.Run {
-	return &model.Run{Token: nr.Token, PackID: nr.Served.PackID, Person: nr.Person, Served: nr.ServedJSON,
-		Answers: json.RawMessage(`[]`), Client: orEmpty(nr.Client), Events: json.RawMessage(`{}`), StartedAt: now, LastSeen: now}
-}
-
-// orEmpty is an absent JSON object as {}.
-func orEmpty(obj json.RawMessage) json.RawMessage {
-	if len(obj) == 0 {
-		return json.RawMessage(`{}`)
-	}
-	return obj
-}
-
-func newRunArgs(nr model.NewRun, now time.Time) []any {
-	return []any{nr.Token, nr.Served.PackID, nr.Name, nr.Email, nr.No, nr.Sex, nr.Age, nr.Phone,
-		[]byte(nr.ServedJSON), []byte(orEmpty(nr.Client)), now}
-}
+       started_at, last_seen, finished_at, r_id, resume, clients, resumes`
 
 func runFields(r *model.Run) []any {
 	return []any{&r.Token, &r.PackID, &r.Name, &r.Email, &r.No, &r.Sex, &r.Age, &r.Phone, &r.Served,
-		&r.Answers, &r.Answered, &r.Client, &r.Events, &r.StartedAt, &r.LastSeen, &r.FinishedAt, &r.ReplyID}
-}
-
-const (
-	runByToken = `SELECT ` + runColumns + ` FROM run WHERE token = $1 FOR UPDATE`
-	openRunOf  = `SELECT ` + runColumns + ` FROM run WHERE p_id = $1 AND no = $2 AND email = $3 AND open FOR UPDATE`
-	closeRun   = `UPDATE run SET open = false WHERE token = $1`
-	resumeRun  = `
-UPDATE run SET name = $2, sex = $3, age = $4, phone = $5,
-       client = CASE WHEN $6::jsonb = '{}' THEN client ELSE $6::jsonb END,
-       last_seen = greatest(last_seen, $7)
-WHERE token = $1
-RETURNING ` + runColumns
-)
-
-func (s *Store) startRunSlow(ctx context.Context, nr model.NewRun, now time.Time, resumeWithin time.Duration) (*model.Run, bool, error) {
-	tx, err := s.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return nil, false, fmt.Errorf("start run: begin: %w", err)
-	}
-	defer tx.Rollback()
-	var resume *model.Run
-	if nr.Token != "" {
-		r, err := scanRun(tx.QueryRowxContext(ctx, runByToken, nr.Token))
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return nil, false, fmt.Errorf("start run: read token: %w", err)
-		case r.PackID == nr.Served.PackID && r.No == nr.No && r.Email == nr.Email && r.FinishedAt == nil:
-			resume = r
-		default:
-			return nil, false, errTokenUsed
-		}
-	}
-	if resume == nil {
-		r, err := scanRun(tx.QueryRowxContext(ctx, openRunOf, nr.Served.PackID, nr.No, nr.Email))
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return nil, false, fmt.Errorf("start run: read open run: %w", err)
-		case now.Sub(r.LastSeen) < resumeWithin:
-			resume = r
-		default:
-			if _, err := tx.ExecContext(ctx, closeRun, r.Token); err != nil {
-				return nil, false, fmt.Errorf("start run: close old run: %w", err)
-			}
-		}
-	}
-	run := &model.Run{}
-	resumed := resume != nil
-	if resumed {
-		err = tx.QueryRowxContext(ctx, resumeRun, resume.Token, nr.Name, nr.Sex, nr.Age, nr.Phone, []byte(orEmpty(nr.Client)), now).
-			Scan(runFields(run)...)
-	} else {
-		var token string
-		err = tx.QueryRowxContext(ctx, newRun, newRunArgs(nr, now)...).Scan(&token)
-		run = fresh(nr, now)
-	}
-	switch {
-	case err == nil:
-	case errors.Is(err, sql.ErrNoRows):
-		return nil, false, errStartRaced
-	case pqConstraint(err) == constraintRunToken:
-		return nil, false, errTokenUsed
-	case pqCode(err) == codeForeignKey:
-		return nil, false, s.packGone(nr.Served.PackID)
-	default:
-		return nil, false, fmt.Errorf("start run: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, false, fmt.Errorf("start run: commit: %w", err)
-	}
-	if !resumed {
-		s.remember(nr.Token, nr.Served)
-	}
-	return run, resumed, nil
+		&r.Answers, &r.Answered, &r.Client, &r.Events, &r.StartedAt, &r.LastSeen, &r.FinishedAt, &r.ReplyID,
+		&r.Resume, &r.Clients, &r.Resumes}
 }
 
 func scanRun(row interface{ Scan(...any) error }) (*model.Run, error) {
@@ -163,9 +28,75 @@ func scanRun(row interface{ Scan(...any) error }) (*model.Run, error) {
 	return r, nil
 }
 
-// Run returns the run a token names; an unknown token is "Unknown Run".
+const createRun = `
+INSERT INTO run (token, p_id, name, email, no, sex, age, phone, served, client, clients, resume, started_at, last_seen)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+        CASE WHEN $10::jsonb = '{}' THEN '[]'::jsonb ELSE jsonb_build_array($10::jsonb) END, $11, $12, $12)`
+
+// CreateRun stores a new run. A token taken meanwhile is TokenUsed (the
+// caller looks again: it may be the person's own, from a racing start); a
+// pack deleted meanwhile is NoSuitablePack.
+func (s *Store) CreateRun(ctx context.Context, nr model.NewRun, now time.Time) (*model.Run, error) {
+	st, err := s.prepared(ctx, createRun)
+	if err != nil {
+		return nil, fmt.Errorf("create run: %w", err)
+	}
+	client := orEmpty(nr.Client)
+	_, err = st.ExecContext(ctx, nr.Token, nr.Served.PackID, nr.Name, nr.Email, nr.No, nr.Sex, nr.Age, nr.Phone,
+		[]byte(nr.ServedJSON), []byte(client), nr.Resume, now)
+	switch {
+	case err == nil:
+	case pqConstraint(err) == constraintRunToken:
+		return nil, errTokenUsed
+	case pqConstraint(err) == constraintRunResume:
+		return nil, model.ErrResumeTaken
+	case pqCode(err) == codeForeignKey:
+		return nil, s.packGone(nr.Served.PackID)
+	default:
+		return nil, fmt.Errorf("create run: %w", err)
+	}
+	s.remember(nr.Token, nr.Served)
+	clients := json.RawMessage(`[]`)
+	if string(client) != "{}" {
+		clients = append(append(json.RawMessage(`[`), client...), ']')
+	}
+	return &model.Run{Token: nr.Token, PackID: nr.Served.PackID, Person: nr.Person, Served: nr.ServedJSON,
+		Answers: json.RawMessage(`[]`), Client: client, Clients: clients, Events: json.RawMessage(`{}`),
+		StartedAt: now, LastSeen: now, Resume: &nr.Resume}, nil
+}
+
+// orEmpty is an absent JSON object as {}.
+func orEmpty(obj json.RawMessage) json.RawMessage {
+	if len(obj) == 0 {
+		return json.RawMessage(`{}`)
+	}
+	return obj
+}
+
+const (
+	runByToken = `SELECT ` + runColumns + ` FROM run WHERE token = $1`
+	// A resume code is unique among unfinished runs; a finished run may
+	// share its code with a newer one, which comes first.
+	runByResume = `SELECT ` + runColumns + ` FROM run WHERE resume = $1
+ORDER BY finished_at IS NULL DESC, started_at DESC LIMIT 1`
+)
+
+// Run returns the run a token names; an unknown token is UnknownRun.
 func (s *Store) Run(ctx context.Context, token string) (*model.Run, error) {
-	r, err := scanRun(s.db.QueryRowxContext(ctx, `SELECT `+runColumns+` FROM run WHERE token = $1`, token))
+	return s.findRun(ctx, runByToken, token)
+}
+
+// RunByResume returns the run a resume code names; none is UnknownRun.
+func (s *Store) RunByResume(ctx context.Context, code string) (*model.Run, error) {
+	return s.findRun(ctx, runByResume, code)
+}
+
+func (s *Store) findRun(ctx context.Context, query, key string) (*model.Run, error) {
+	st, err := s.prepared(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("read run: %w", err)
+	}
+	r, err := scanRun(st.QueryRowContext(ctx, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errUnknownRun
 	}
@@ -173,4 +104,30 @@ func (s *Store) Run(ctx context.Context, token string) (*model.Run, error) {
 		return nil, fmt.Errorf("read run: %w", err)
 	}
 	return r, nil
+}
+
+// touchRun counts a resume and the machine it came from, unless the run
+// was seen within $4 from a machine it knows: a reload storm is one write,
+// not one row version per request.
+const touchRun = `
+UPDATE run SET last_seen = greatest(last_seen, $2::timestamptz), resumes = resumes + 1,
+       client  = CASE WHEN $3::jsonb = '{}' THEN client ELSE $3::jsonb END,
+       clients = CASE WHEN $3::jsonb = '{}' OR EXISTS (SELECT 1 FROM jsonb_array_elements(clients) c WHERE c = $3::jsonb)
+                      THEN clients ELSE clients || jsonb_build_array($3::jsonb) END
+WHERE token = $1 AND finished_at IS NULL
+  AND (last_seen < $2::timestamptz - make_interval(secs => $4)
+       OR ($3::jsonb <> '{}' AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(clients) c WHERE c = $3::jsonb)))`
+
+// TouchRun records that a run was resumed at now from client (nil: the
+// page sent none). It writes only when the run was last seen more than
+// quiet ago or the machine is new to it.
+func (s *Store) TouchRun(ctx context.Context, token string, now time.Time, client json.RawMessage, quiet time.Duration) error {
+	st, err := s.prepared(ctx, touchRun)
+	if err != nil {
+		return fmt.Errorf("touch run: %w", err)
+	}
+	if _, err := st.ExecContext(ctx, token, now, []byte(orEmpty(client)), quiet.Seconds()); err != nil {
+		return fmt.Errorf("touch run: %w", err)
+	}
+	return nil
 }

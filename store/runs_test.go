@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -15,123 +17,114 @@ import (
 
 func tokenOf(i int) string { return fmt.Sprintf("token-%04d-abcdef", i) }
 
-func startRun(t *testing.T, st *store.Store, np model.NewPack, id int, p model.Person, token string, now time.Time) (*model.Run, bool) {
+// resumeOf is run i's resume code.
+func resumeOf(i int) string { return fmt.Sprintf("AAAA-%04d", i) }
+
+// startRun creates person p's run of pack id (np) under token.
+func startRun(t *testing.T, st *store.Store, np model.NewPack, id int, p model.Person, token string, now time.Time) *model.Run {
 	t.Helper()
-	run, resumed, err := st.StartRun(context.Background(), newRun(t, np, id, p, token), now, 2*time.Hour)
+	nr := newRun(t, np, id, p, token)
+	var n int
+	fmt.Sscanf(token, "token-%d", &n)
+	nr.Resume = resumeOf(n)
+	run, err := st.CreateRun(context.Background(), nr, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return run, resumed
+	return run
 }
 
-// A start creates a run; the same person's start resumes it within the
-// resume window, with their latest details, and opens a new one after.
-func TestStartRunResume(t *testing.T) {
+// A run is created under its token and resume code, and found again by
+// either; a token or an open run's code is never given twice.
+func TestCreateAndFindRun(t *testing.T) {
 	st := openStore(t)
 	ctx := context.Background()
 	np := pack("female20s", 2, 20, 29, 4)
 	id := createPack(t, st, np)
-	p := person(1)
-	first, resumed := startRun(t, st, np, id, p, tokenOf(1), t0)
-	if resumed || first.Token != tokenOf(1) || first.Answered != 0 {
-		t.Fatalf("first start: resumed=%v %+v", resumed, first)
+	first := startRun(t, st, np, id, person(1), tokenOf(1), t0)
+	if first.Token != tokenOf(1) || first.Answered != 0 || *first.Resume != resumeOf(1) {
+		t.Fatalf("created %+v", first)
 	}
-	if _, err := st.SaveProgress(ctx, first.Token, answers(np, 2, "F"), 2, nil, t0.Add(time.Minute)); err != nil {
+	for name, find := range map[string]func() (*model.Run, error){
+		"by token":  func() (*model.Run, error) { return st.Run(ctx, tokenOf(1)) },
+		"by resume": func() (*model.Run, error) { return st.RunByResume(ctx, resumeOf(1)) },
+	} {
+		r, err := find()
+		if err != nil || r.Token != tokenOf(1) || r.No != person(1).No {
+			t.Fatalf("%s: %+v %v", name, r, err)
+		}
+	}
+	_, err := st.Run(ctx, tokenOf(9))
+	wantReason(t, err, model.UnknownRun)
+	_, err = st.RunByResume(ctx, resumeOf(9))
+	wantReason(t, err, model.UnknownRun)
+
+	_, err = st.CreateRun(ctx, newRun(t, np, id, person(2), tokenOf(1)), t0)
+	wantReason(t, err, model.TokenUsed)
+	taken := newRun(t, np, id, person(2), tokenOf(2))
+	taken.Resume = resumeOf(1)
+	if _, err = st.CreateRun(ctx, taken, t0); !errors.Is(err, model.ErrResumeTaken) {
+		t.Fatalf("an open run's resume code given twice: %v", err)
+	}
+	// Identity alone is no key: the same person may have several runs.
+	startRun(t, st, np, id, person(1), tokenOf(3), t0)
+	// Once the first run is finished its code may be drawn again, and the
+	// unfinished run is the one it finds.
+	r := &model.Reply{PackID: id, Person: person(1), Answers: answers(np, 4, "F"), Token: sql.NullString{String: tokenOf(1), Valid: true}}
+	if _, err := st.SubmitReply(ctx, r, t0, func(*model.Run) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
-
-	p.Phone, p.Age = "010-9999-8888", 26
-	again, resumed := startRun(t, st, np, id, p, tokenOf(2), t0.Add(time.Hour))
-	if !resumed || again.Token != first.Token || again.Answered != 2 || again.Phone != p.Phone || again.Age != 26 {
-		t.Fatalf("start within the window: resumed=%v %+v", resumed, again)
-	}
-	var got, want []model.Pair
-	json.Unmarshal(again.Served, &got)
-	json.Unmarshal(served(t, np), &want)
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("resumed order %v, want %v", got, want)
-	}
-	var saved [][]any
-	if err := json.Unmarshal(again.Answers, &saved); err != nil || len(saved) != 2 {
-		t.Fatalf("resumed answers %s", again.Answers)
-	}
-
-	// Seen at t0+1h; three hours later the window is closed.
-	later, resumed := startRun(t, st, np, id, p, tokenOf(3), t0.Add(4*time.Hour))
-	if resumed || later.Token != tokenOf(3) {
-		t.Fatalf("start after the window: resumed=%v token %s", resumed, later.Token)
-	}
-	// The old run is kept (abandoned), no longer resumable.
-	list, err := st.ListPacks(ctx, t0.Add(4*time.Hour), 30*time.Minute)
-	if err != nil {
+	taken.Token = tokenOf(4)
+	if _, err := st.CreateRun(ctx, taken, t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if list[0].Running != 1 || list[0].Abandoned != 1 {
-		t.Fatalf("running %d, abandoned %d; want 1 and 1", list[0].Running, list[0].Abandoned)
-	}
-	// Another person's start is their own run.
-	other, resumed := startRun(t, st, np, id, person(2), tokenOf(4), t0.Add(4*time.Hour))
-	if resumed || other.Token != tokenOf(4) {
-		t.Fatalf("another person resumed %s", other.Token)
+	if r, err := st.RunByResume(ctx, resumeOf(1)); err != nil || r.Token != tokenOf(4) {
+		t.Fatalf("by a code shared with a finished run: %+v %v", r, err)
 	}
 }
 
-// A token names one person's run in one pack: anybody else's start with it
-// is refused, and so is a start with a finished run's token.
-func TestStartRunToken(t *testing.T) {
+// A resume is written only when the run was not seen for a while or comes
+// from a machine it has not seen: a reload storm is one row version.
+func TestTouchRun(t *testing.T) {
 	st := openStore(t)
 	ctx := context.Background()
 	np := pack("female20s", 2, 20, 29, 2)
 	id := createPack(t, st, np)
-	startRun(t, st, np, id, person(1), tokenOf(1), t0)
-	run, resumed := startRun(t, st, np, id, person(1), tokenOf(1), t0.Add(time.Minute))
-	if !resumed || run.Token != tokenOf(1) {
-		t.Fatalf("the page's own token did not resume: %+v", run)
-	}
-	_, _, err := st.StartRun(ctx, newRun(t, np, id, person(2), tokenOf(1)), t0, time.Hour)
-	wantReason(t, err, model.TokenUsed)
-
-	r := &model.Reply{PackID: id, Person: person(1), Answers: answers(np, 2, "J"), Token: sql.NullString{String: tokenOf(1), Valid: true}}
-	if _, err := st.SubmitReply(ctx, r, t0, func(*model.Run) error { return nil }); err != nil {
+	nr := newRun(t, np, id, person(1), tokenOf(1))
+	nr.Resume, nr.Client = resumeOf(1), json.RawMessage(`{"window_w":1366}`)
+	if _, err := st.CreateRun(ctx, nr, t0); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = st.StartRun(ctx, newRun(t, np, id, person(1), tokenOf(1)), t0, time.Hour)
-	wantReason(t, err, model.TokenUsed)
-	// Without the old token, the same person starts afresh.
-	if run, resumed := startRun(t, st, np, id, person(1), tokenOf(9), t0); resumed || run.Token != tokenOf(9) {
-		t.Fatalf("a new start after finishing resumed %+v", run)
+	version := func() (xmin string, r *model.Run) {
+		t.Helper()
+		if err := st.DB().Get(&xmin, `SELECT xmin::text FROM run WHERE token = $1`, tokenOf(1)); err != nil {
+			t.Fatal(err)
+		}
+		r, err := st.Run(ctx, tokenOf(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return xmin, r
 	}
-}
-
-// Two starts of one person at once make one run, not two.
-func TestStartRunRace(t *testing.T) {
-	st := openStore(t)
-	np := pack("female20s", 2, 20, 29, 2)
-	id := createPack(t, st, np)
-	var wg sync.WaitGroup
-	tokens := make([]string, 8)
-	for i := range tokens {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			run, _, err := st.StartRun(context.Background(), newRun(t, np, id, person(1), tokenOf(100+i)), t0, time.Hour)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			tokens[i] = run.Token
-		}()
-	}
-	wg.Wait()
-	for _, tok := range tokens {
-		if tok != tokens[0] {
-			t.Fatalf("racing starts got different runs: %v", tokens)
+	before, _ := version()
+	for i := range 5 {
+		if err := st.TouchRun(ctx, tokenOf(1), t0.Add(time.Duration(i)*time.Second), json.RawMessage(`{"window_w":1366}`), 5*time.Second); err != nil {
+			t.Fatal(err)
 		}
 	}
-	var n int
-	st.DB().Get(&n, `SELECT count(*) FROM run`)
-	if n != 1 {
-		t.Fatalf("%d runs for one person", n)
+	if after, r := version(); after != before || r.Resumes != 0 {
+		t.Fatalf("quiet resumes wrote the row (%s → %s, resumes %d)", before, after, r.Resumes)
+	}
+	st.TouchRun(ctx, tokenOf(1), t0.Add(6*time.Second), nil, 5*time.Second)
+	if _, r := version(); r.Resumes != 1 || !r.LastSeen.Equal(t0.Add(6*time.Second)) {
+		t.Fatalf("a resume after the quiet time: %+v", r)
+	}
+	st.TouchRun(ctx, tokenOf(1), t0.Add(7*time.Second), json.RawMessage(`{"window_w":390}`), 5*time.Second)
+	_, r := version()
+	var clients []map[string]float64
+	json.Unmarshal(r.Clients, &clients)
+	if r.Resumes != 2 || len(clients) != 2 || clients[1]["window_w"] != 390 || string(r.Client) != `{"window_w": 390}` {
+		t.Fatalf("a resume from another machine: resumes %d clients %s client %s", r.Resumes, r.Clients, r.Client)
 	}
 }
 
@@ -140,7 +133,7 @@ func TestSaveProgress(t *testing.T) {
 	ctx := context.Background()
 	np := pack("female20s", 2, 20, 29, 6)
 	id := createPack(t, st, np)
-	run, _ := startRun(t, st, np, id, person(1), tokenOf(1), t0)
+	run := startRun(t, st, np, id, person(1), tokenOf(1), t0)
 	tests := []struct {
 		name     string
 		answers  json.RawMessage
@@ -160,7 +153,7 @@ func TestSaveProgress(t *testing.T) {
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := st.SaveProgress(ctx, run.Token, tc.answers, tc.n, tc.events, t0.Add(time.Duration(i+1)*time.Minute))
+			got, _, err := st.SaveProgress(ctx, run.Token, tc.answers, tc.n, tc.events, t0.Add(time.Duration(i+1)*time.Minute))
 			if tc.wantErr != "" {
 				wantReason(t, err, tc.wantErr)
 			} else if err != nil || got != tc.want {
@@ -181,7 +174,7 @@ func TestSaveProgress(t *testing.T) {
 	if ev != (model.Events{Blur: 2, HiddenMS: 1500, Resized: 3}) {
 		t.Errorf("events %+v: each count must be the largest reported", ev)
 	}
-	_, err := st.SaveProgress(ctx, "no-such-token", answers(np, 1, "F"), 1, nil, t0)
+	_, _, err := st.SaveProgress(ctx, "no-such-token", answers(np, 1, "F"), 1, nil, t0)
 	wantReason(t, err, model.UnknownRun)
 }
 
@@ -190,14 +183,14 @@ func TestSaveProgressConcurrentDuplicates(t *testing.T) {
 	st := openStore(t)
 	np := pack("female20s", 2, 20, 29, 10)
 	id := createPack(t, st, np)
-	run, _ := startRun(t, st, np, id, person(1), tokenOf(1), t0)
+	run := startRun(t, st, np, id, person(1), tokenOf(1), t0)
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			n := 1 + i%10
-			got, err := st.SaveProgress(context.Background(), run.Token, answers(np, n, "F"), n, nil, t0)
+			got, _, err := st.SaveProgress(context.Background(), run.Token, answers(np, n, "F"), n, nil, t0)
 			if err != nil || got < n {
 				t.Errorf("save of %d: %d, %v", n, got, err)
 			}
@@ -217,8 +210,8 @@ func TestSubmitFinishesRun(t *testing.T) {
 	ctx := context.Background()
 	np := pack("female20s", 2, 20, 29, 3)
 	id := createPack(t, st, np)
-	run, _ := startRun(t, st, np, id, person(1), tokenOf(1), t0)
-	if _, err := st.SaveProgress(ctx, run.Token, answers(np, 2, "F"), 2, &model.Events{Blur: 4}, t0); err != nil {
+	run := startRun(t, st, np, id, person(1), tokenOf(1), t0)
+	if _, _, err := st.SaveProgress(ctx, run.Token, answers(np, 2, "F"), 2, &model.Events{Blur: 4}, t0); err != nil {
 		t.Fatal(err)
 	}
 	reply := func(p model.Person, ans json.RawMessage) *model.Reply {
@@ -267,39 +260,25 @@ func TestSubmitFinishesRun(t *testing.T) {
 		t.Fatalf("stored reply %+v", stored)
 	}
 	// Progress after the end changes nothing and is no error.
-	if n, err := st.SaveProgress(ctx, run.Token, answers(np, 1, "J"), 1, nil, t0); err != nil || n != 2 {
-		t.Fatalf("progress on a finished run: %d %v", n, err)
+	if n, finished, err := st.SaveProgress(ctx, run.Token, answers(np, 1, "J"), 1, nil, t0); err != nil || n != 3 || !finished {
+		t.Fatalf("progress on a finished run: %d %v %v", n, finished, err)
 	}
 }
 
-// A reply without a run keeps its token; a different reply with it is
-// refused and the first stays as it was.
+// Only a run the server started can be submitted: a token of no run
+// stores nothing.
 func TestSubmitWithoutRun(t *testing.T) {
 	st := openStore(t)
 	ctx := context.Background()
 	np := pack("female20s", 2, 20, 29, 2)
 	id := createPack(t, st, np)
 	a := &model.Reply{PackID: id, Person: person(1), Answers: answers(np, 2, "F"), Token: sql.NullString{String: "legacy-token", Valid: true}}
-	if created, err := st.SubmitReply(ctx, a, t0, nil); err != nil || !created {
-		t.Fatalf("first: %v %v", created, err)
-	}
-	if created, err := st.SubmitReply(ctx, a, t0, nil); err != nil || created {
-		t.Fatalf("retry: %v %v", created, err)
-	}
-	b := *a
-	b.Person = person(2)
-	_, err := st.SubmitReply(ctx, &b, t0, nil)
-	wantReason(t, err, model.TokenUsed)
-	var emails []string
-	st.DB().Select(&emails, `SELECT email FROM reply`)
-	if len(emails) != 1 || emails[0] != person(1).Email {
-		t.Fatalf("replies %v", emails)
-	}
-	noToken := &model.Reply{PackID: id, Person: person(3), Answers: answers(np, 2, "J")}
-	for range 2 {
-		if created, err := st.SubmitReply(ctx, noToken, t0, nil); err != nil || !created {
-			t.Fatalf("without a token: %v %v", created, err)
-		}
+	_, err := st.SubmitReply(ctx, a, t0, func(*model.Run) error { return nil })
+	wantReason(t, err, model.UnknownRun)
+	var n int
+	st.DB().Get(&n, `SELECT count(*) FROM reply`)
+	if n != 0 {
+		t.Fatalf("%d replies stored without a run", n)
 	}
 }
 
@@ -367,13 +346,79 @@ func TestMatchKeptUntilThePackGoes(t *testing.T) {
 	}
 	newer := pack("women20s", 2, 18, 30, 2)
 	newID := createPack(t, b, newer)
-	_, _, err := a.StartRun(ctx, newRun(t, old, oldID, person(1), tokenOf(1)), t0, time.Hour)
+	_, err := a.CreateRun(ctx, newRun(t, old, oldID, person(1), tokenOf(1)), t0)
 	wantReason(t, err, model.NoSuitablePack)
 	pf, err := a.MatchPack(ctx, 2, 25)
 	if err != nil || pf.ID != newID {
 		t.Fatalf("after the pack went, matched %v %v; want pack %d", pf, err, newID)
 	}
-	if _, _, err := a.StartRun(ctx, newRun(t, newer, newID, person(1), tokenOf(1)), t0, time.Hour); err != nil {
+	if _, err := a.CreateRun(ctx, newRun(t, newer, newID, person(1), tokenOf(1)), t0); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The list's running and abandoned counts equal a count of the run rows at
+// every moment, through starts, saves, resumes and finishes spread over
+// minutes and hours (the counts are kept per minute of last_seen; the
+// window's edge cuts a minute in two).
+func TestListCountsAgainstRecount(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	np := pack("female20s", 2, 20, 29, 3)
+	ids := []int{createPack(t, st, np), createPack(t, st, pack("male20s", 1, 20, 29, 3))}
+	rng := rand.New(rand.NewPCG(7, 8))
+	now := t0
+	var tokens []string
+	for step := range 400 {
+		now = now.Add(time.Duration(rng.IntN(40)) * time.Second)
+		switch op := rng.IntN(10); {
+		case op < 4 || len(tokens) == 0:
+			token := tokenOf(step)
+			startRun(t, st, np, ids[rng.IntN(2)], person(step), token, now)
+			tokens = append(tokens, token)
+		case op < 7:
+			tok := tokens[rng.IntN(len(tokens))]
+			if _, _, err := st.SaveProgress(ctx, tok, answers(np, 1, "F"), 1, nil, now); err != nil && model.ReasonOf(err) != model.ProgressConflict {
+				t.Fatal(err)
+			}
+		case op < 9:
+			if err := st.TouchRun(ctx, tokens[rng.IntN(len(tokens))], now, nil, 5*time.Second); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			tok := tokens[rng.IntN(len(tokens))]
+			r, err := st.Run(ctx, tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reply := &model.Reply{PackID: r.PackID, Person: r.Person, Answers: answers(np, 3, "F"), Token: sql.NullString{String: tok, Valid: true}}
+			if _, err := st.SubmitReply(ctx, reply, now, func(*model.Run) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if step%20 != 19 {
+			continue
+		}
+		for _, window := range []time.Duration{30 * time.Second, 90 * time.Second, 10 * time.Minute, 30 * time.Minute, 2 * time.Hour} {
+			list, err := st.ListPacks(ctx, now, window)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range list {
+				var want struct {
+					Running   int `db:"running"`
+					Abandoned int `db:"abandoned"`
+				}
+				if err := st.DB().Get(&want, `SELECT count(*) FILTER (WHERE last_seen > $2) AS running,
+					count(*) FILTER (WHERE last_seen <= $2) AS abandoned FROM run WHERE p_id = $1 AND finished_at IS NULL`,
+					p.ID, now.Add(-window)); err != nil {
+					t.Fatal(err)
+				}
+				if p.Running != want.Running || p.Abandoned != want.Abandoned {
+					t.Fatalf("step %d, window %v, pack %d: list says %d running %d abandoned, the rows %d and %d",
+						step, window, p.ID, p.Running, p.Abandoned, want.Running, want.Abandoned)
+				}
+			}
+		}
 	}
 }

@@ -24,8 +24,9 @@ var CSVColumns = []string{"pair", "key", "rt", "left", "right", "chosen", "respo
 
 // CSVFields appends the trial's CSV columns: the 1-based pair number, the
 // key, rt in seconds, the two files, the side chosen (ori, inv or empty on
-// a timeout) and rcicr's response (1, -1 or empty).
-func CSVFields(row []string, t Trial, pack *model.PackFiles) []string {
+// a timeout) and rcicr's response (1, -1 or empty). text is applied to the
+// text cells (the key, the files, the side), not to the numbers.
+func CSVFields(row []string, t Trial, pack *model.PackFiles, text func(string) string) []string {
 	chosen, response := "", ""
 	switch t.Response() {
 	case 1:
@@ -33,7 +34,7 @@ func CSVFields(row []string, t Trial, pack *model.PackFiles) []string {
 	case -1:
 		chosen, response = "inv", "-1"
 	}
-	return append(row, strconv.Itoa(t.Pair()+1), string(rune(t.Key)),
+	return append(row, strconv.Itoa(t.Pair()+1), text(string(rune(t.Key))),
 		strconv.FormatFloat(t.RT(), 'f', -1, 64),
-		pack.Pairs[t.Left.Pair][t.Left.Side], pack.Pairs[t.Right.Pair][t.Right.Side], chosen, response)
+		text(pack.Pairs[t.Left.Pair][t.Left.Side]), text(pack.Pairs[t.Right.Pair][t.Right.Side]), text(chosen), response)
 }

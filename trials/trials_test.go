@@ -46,7 +46,7 @@ func TestTrialOutcome(t *testing.T) {
 				if got := tr.Response(); got != tc.response[i] {
 					t.Errorf("trial %d response %d, want %d", i, got, tc.response[i])
 				}
-				if got := CSVFields(nil, tr, pack); !slices.Equal(got, tc.csv[i]) {
+				if got := CSVFields(nil, tr, pack, func(s string) string { return s }); !slices.Equal(got, tc.csv[i]) {
 					t.Errorf("trial %d csv %q, want %q", i, got, tc.csv[i])
 				}
 			}

@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	crand "crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -65,14 +66,21 @@ func NewApp(ctx context.Context, cfg config.Config, version string, stderr io.Wr
 	if a.analysis, err = analysis.New(a.store, filepath.Join(cfg.DataDir, "packs"), cfg.StatsDir(), cfg.MaxImagePixels, logs.api); err != nil {
 		return nil, err
 	}
+	a.analysis.UseStimuli(a.library)
 	sweep := func(packs map[string]int) error {
 		return errors.Join(a.library.Sweep(packs), a.analysis.Sweep(packs))
 	}
 	if err := a.store.WithFoldersLocked(ctx, sweep); err != nil {
 		return nil, fmt.Errorf("repair pack folders: %w", err)
 	}
+	fresh := make([]byte, 32)
+	crand.Read(fresh)
+	secret, err := a.store.Secret(ctx, "completion", fresh)
+	if err != nil {
+		return nil, err
+	}
 	participants := runs.New(a.store, systemRand{}, time.Now, runs.Rules{ResumeWithin: cfg.ResumeWithin,
-		AbandonAfter: cfg.AbandonAfter, CompletionURL: cfg.CompletionURL})
+		AbandonAfter: cfg.AbandonAfter, CompletionURL: cfg.CompletionURL}, secret)
 	handler := api.New(api.Deps{
 		Packs:          a.store,
 		Replies:        a.store,
@@ -87,6 +95,9 @@ func NewApp(ctx context.Context, cfg config.Config, version string, stderr io.Wr
 		Now:            time.Now,
 		Analysis:       a.analysis,
 		Quality:        cfg.Quality,
+		Completions:    a.store,
+		Version:        version,
+		MaxImagePixels: cfg.MaxImagePixels,
 	})
 	a.srv = &http.Server{
 		Addr:              cfg.Addr,

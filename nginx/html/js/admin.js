@@ -1,8 +1,10 @@
-// Admin console: upload a pack folder, list packs with their runs, download,
+// Admin console: upload a pack folder (or make one from a base face:
+// generate.js), list packs with their runs, download,
 // open a pack's results (results.html) and delete.
 // Nginx asks for the password; this page only talks to /api/admin/.
 import { request } from './api.js';
 import { cell, downloadLink } from './admin-kit.js';
+import { initGenerate } from './generate.js';
 
 const $ = (id) => document.getElementById(id);
 const SEX = { 1: '남성', 2: '여성' };
@@ -310,4 +312,5 @@ $('cancel').addEventListener('click', () => xhr?.abort());
 $('refresh').addEventListener('click', () => { $('list-message').hidden = true; refresh(); });
 // Leaving mid-upload would silently drop it.
 window.addEventListener('beforeunload', (e) => { if (xhr) e.preventDefault(); });
+initGenerate({ packs: () => packs, refresh, showResult, explain, createMessages: CREATE_MESSAGES });
 refresh();

@@ -51,6 +51,23 @@ export function backoff(res, attempt, base = 1000, cap = 15000) {
   return d * (0.75 + Math.random() * 0.5);
 }
 
+// postRetrying posts body up to tries times while the answer is worth
+// asking again (see retryable), waiting backoff in between; it resolves
+// with the last answer, null when none came.
+export async function postRetrying(url, body, tries) {
+  let res = null;
+  for (let attempt = 1; attempt <= tries; attempt++) {
+    try {
+      res = await postJSON(url, body);
+    } catch {
+      res = null;
+    }
+    if (!retryable(res) || attempt === tries) break;
+    await new Promise((r) => setTimeout(r, backoff(res, attempt)));
+  }
+  return res;
+}
+
 // request that never rejects: null when nobody answered.
 export async function tryRequest(method, url, opts) {
   try {

@@ -1,10 +1,15 @@
 // The timed two-image task: instructions, one trial per pair of pic_pairs in
 // order (the server keeps a copy every 10 trials), then a submit that keeps
-// trying until the server has the reply, and the completion code.
-import { postJSON, loadTexts, fill, tryRequest, retryable, backoff } from './api.js';
-import { loadSession, saveSession, clearSession, loadDone, saveDone, newToken } from './session.js';
+// trying until the server has the reply, and the completion code. The run's
+// resume code shows on every screen between trials; a run finished on
+// another computer meanwhile ends here on the thank-you screen.
+import { postJSON, loadTexts, fill, tryRequest, backoff } from './api.js';
+import { loadSession, saveSession, clearSession, loadDone, newToken } from './session.js';
 import { RunKeeper } from './progress.js';
 import { unlockAudio, beep } from './sound.js';
+import { $, setState, show, message, progress, setResumeCode } from './screen.js';
+import { showDone, thanks, waitOnline } from './done.js';
+import { explain, showExplained } from './errors.js';
 
 const LIMIT_MS = 3000;
 // The server gets the answers so far after every SAVE_EVERY trials.
@@ -19,40 +24,27 @@ const FIXATION_MS = (() => {
   return raw !== null && v >= 0 && v <= 2000 ? v : 500;
 })();
 
-const $ = (id) => document.getElementById(id);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const round3 = (x) => Math.round(x * 1000) / 1000;
 
 let texts;
 let session;
 let keeper;
+// Set once the run is over here: submitted, or finished on another
+// computer. Every await of the flow checks it, so nothing of the run shows
+// after the thank-you screen.
+let ended = false;
 
-// ---- screens -------------------------------------------------------------
-
-function setState(state, data = {}) {
-  document.body.dataset.state = state;
-  for (const k of ['step', 'trial', 'attempt', 'lost']) delete document.body.dataset[k];
-  Object.assign(document.body.dataset, data);
-}
-
-function show(screen) {
-  for (const s of document.querySelectorAll('.screen')) s.hidden = s.id !== `screen-${screen}`;
-}
-
-function message(text, hint = '', actions = []) {
-  $('completion').hidden = true;
-  $('message').textContent = text;
-  $('message-hint').textContent = hint;
-  $('message-actions').replaceChildren(...actions);
-  show('message');
-}
-
-function progress(done, total) {
-  const bar = $('progress');
-  bar.hidden = false;
-  bar.setAttribute('aria-valuemax', total);
-  bar.setAttribute('aria-valuenow', done);
-  $('progress-bar').style.width = `${(100 * done) / total}%`;
+// finish ends the run on this page and shows the thank-you screen; before:
+// it was finished elsewhere, and this page's answers since are not needed.
+function finish(before) {
+  if (ended) return;
+  ended = true;
+  keyHandler = null;
+  keeper.stop();
+  clearSession();
+  $('progress').hidden = true;
+  thanks(texts, session.token, before);
 }
 
 // ---- keyboard ------------------------------------------------------------
@@ -152,9 +144,11 @@ const nextPaint = () => new Promise((r) => requestAnimationFrame(() => requestAn
 
 async function instructions(total) {
   const lines = texts.instructions.map((l) => fill(l, { count: total, seconds: LIMIT_MS / 1000 }));
+  // A run begun anew because this computer's was left too long says so.
+  const note = session.expired ? `${texts.resume_expired}\n` : '';
   for (let i = 0; i < lines.length; i++) {
     setState('instructions', { step: i });
-    message(lines[i], i < lines.length - 1 ? texts.next_hint : '');
+    message(lines[i], (i === 0 ? note : '') + (i < lines.length - 1 ? texts.next_hint : ''));
     await waitSpace();
     unlockAudio();
   }
@@ -187,6 +181,7 @@ async function trials() {
   $('label-right').textContent = texts.key_right;
   for (let i = session.answers.length; i < total; i++) {
     if (document.hidden) await paused(false, i, total);
+    if (ended) return;
     setState('fixation', { trial: i });
     progress(i, total);
     show('fixation');
@@ -194,6 +189,7 @@ async function trials() {
     const [faces] = await Promise.all([loadPair(i), sleep(FIXATION_MS)]);
     clearTimeout(slow);
     $('fixation-note').textContent = '';
+    if (ended) return;
     if (document.hidden) {
       i--; // not shown yet: this trial again, after the pause
       continue;
@@ -205,10 +201,12 @@ async function trials() {
     loading.delete(i);
     loadPair(i + 1);
     await nextPaint();
+    if (ended) return;
     const t0 = performance.now();
     setState('trial', { trial: i });
 
     const [key, rt, lost] = await respond(t0);
+    if (ended) return;
     if (!lost) beep();
     session.answers.push([key, round3(rt), pairs[i][0], pairs[i][1]]);
     saveSession(session);
@@ -216,19 +214,6 @@ async function trials() {
     if (lost) await paused(true, i + 1, total);
   }
   progress(total, total);
-}
-
-// Waits ms, or less if the network comes back meanwhile.
-function waitOnline(ms) {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      window.removeEventListener('online', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    window.addEventListener('online', done);
-  });
 }
 
 function saveFileButton(body) {
@@ -246,92 +231,47 @@ async function submit() {
   message(texts.submitting);
   for (let attempt = 1; ; attempt++) {
     // The last save carries the final event counts, which the submit
-    // copies into the reply.
+    // copies into the reply; it also tells of a run finished elsewhere.
     await keeper.flush();
+    if (ended) return;
     let res = null;
     try {
       res = await postJSON('/api/reply/submit', body);
     } catch { /* no answer: retry */ }
+    if (ended) return;
     if (res?.status === 200) {
-      keeper.stop();
-      clearSession();
-      $('progress').hidden = true;
-      await thanks(session.token);
+      finish(false);
       return;
     }
     if (res?.status === 400) {
-      // The server read the reply and refused it: retrying cannot help, so
-      // keep it on this computer and let the lab take it from here.
-      setState('rejected');
-      message(texts.rejected, res.text, [saveFileButton(body)]);
+      await refused(body, res);
       return;
     }
     // A 429 only asks us to slow down: wait and try again without alarm.
     if (res?.status !== 429) {
       setState('retrying', { attempt });
-      const why = res ? `HTTP ${res.status}` : '응답 없음';
-      message(texts.retrying, `${texts.retrying_hint}\n(${attempt}회 시도, ${why})`);
+      const why = res ? fill(texts.retrying_status, { status: res.status }) : texts.retrying_no_answer;
+      message(texts.retrying, `${texts.retrying_hint}\n${fill(texts.retrying_detail, { attempt, why })}`);
     }
     await waitOnline(backoff(res, attempt));
   }
 }
 
-// ---- thank-you and completion code ----------------------------------------
-
-function copyCode() {
-  const code = $('completion-code').textContent;
-  const done = () => { $('copy-code').textContent = texts.copied; };
-  // The clipboard API exists only on HTTPS (or localhost); on plain HTTP the
-  // selected text is copied the old way.
-  if (window.isSecureContext && navigator.clipboard) {
-    navigator.clipboard.writeText(code).then(done, () => {});
+// refused handles a 400 to the submit. A run finished meanwhile (on another
+// computer: "Token Already Used") ends on the thank-you screen. Otherwise
+// retrying cannot help: the reply stays on this computer, with a button to
+// save it as a file, and the lab takes it from here; the participant reads
+// why in Korean, the server's words go to data-detail and the console.
+async function refused(body, res) {
+  const done = await tryRequest('GET', `/api/reply/completion?token=${encodeURIComponent(session.token)}`);
+  if (ended) return;
+  if (done?.status === 200) {
+    finish(true);
     return;
   }
-  const range = document.createRange();
-  range.selectNodeContents($('completion-code'));
-  getSelection().removeAllRanges();
-  getSelection().addRange(range);
-  try {
-    if (document.execCommand('copy')) done();
-  } catch { /* the code stays selected for Ctrl+C */ }
-}
-
-function showDone(done) {
-  setState('done');
-  message(texts.thanks, done?.code ? texts.thanks_code_hint : texts.thanks_hint);
-  if (!done?.code) return;
-  $('completion-label').textContent = texts.completion_label;
-  $('completion-code').textContent = done.code;
-  $('copy-code').textContent = texts.copy_code;
-  const link = $('completion-link');
-  link.hidden = !done.url;
-  if (done.url) {
-    link.href = done.url;
-    link.textContent = texts.completion_link;
-  }
-  $('completion').hidden = false;
-  document.body.dataset.code = done.code;
-}
-
-// thanks shows the thank-you screen at once, then the completion code as
-// soon as the server gives it (asked again quietly until it answers).
-async function thanks(token) {
-  showDone(null);
-  $('message-hint').textContent = texts.completion_wait;
-  for (let attempt = 1; ; attempt++) {
-    const res = await tryRequest('GET', `/api/reply/completion?token=${encodeURIComponent(token)}`);
-    if (res?.status === 200 && typeof res.data?.code === 'string') {
-      const done = { code: res.data.code, url: res.data.url || '', at: Date.now() };
-      saveDone(done);
-      showDone(done);
-      return;
-    }
-    if (!retryable(res)) {
-      showDone(null);
-      return;
-    }
-    await waitOnline(backoff(res, attempt));
-  }
+  setState('rejected');
+  message(texts.rejected, '', [saveFileButton(body)]);
+  showExplained($('message-hint'), explain(res, texts.errors));
 }
 
 async function main() {
@@ -345,7 +285,7 @@ async function main() {
   session = loadSession();
   const done = loadDone();
   if (!session && done && Date.now() - (done.at || 0) < DONE_KEPT_MS) {
-    showDone(done);
+    showDone(texts, done);
     return;
   }
   if (!session) {
@@ -359,16 +299,24 @@ async function main() {
   }
   // A session from before runs had server tokens.
   session.token ||= newToken();
-  keeper = new RunKeeper(session);
+  setResumeCode(session.resume, texts.resume_code_label);
+  keeper = new RunKeeper(session, () => finish(true));
+  // Asks at once whether the run was finished on another computer since
+  // this one last saved (a reload, a return to an old tab).
+  keeper.save();
   const total = session.pic_pairs.length;
   const answered = session.answers.length;
   if (answered < total) {
     loadPair(answered);
     if (answered === 0) await instructions(total);
     else await resume(answered, total);
+    if (session.expired) {
+      session.expired = false;
+      saveSession(session);
+    }
     await trials();
   }
-  await submit();
+  if (!ended) await submit();
 }
 
 main();

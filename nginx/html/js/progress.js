@@ -3,7 +3,8 @@
 // the page is hidden or closed. Saving never holds up a trial: it runs in the
 // background, and no answer, a 5xx or a 429 is tried again quietly. A 400
 // (the run is gone, or another tab answered differently) stops the saving;
-// the submit at the end decides.
+// the submit at the end decides. A run finished meanwhile on another
+// computer ({"finished": true}) stops it too, and onFinished is called.
 import { postJSON, retryable, backoff } from './api.js';
 import { saveSession } from './session.js';
 
@@ -12,8 +13,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const KEEPALIVE_MAX = 60000;
 
 export class RunKeeper {
-  constructor(session) {
+  constructor(session, onFinished = () => {}) {
     this.session = session;
+    this.onFinished = onFinished;
     // Cumulative over reloads on this computer: kept in the session.
     session.events = { blur: 0, hidden_ms: 0, resized: 0, ...session.events };
     this.hiddenSince = document.hidden ? performance.now() : null;
@@ -42,6 +44,9 @@ export class RunKeeper {
       } else {
         this.closeHiddenSpan();
         saveSession(this.session);
+        // Back from elsewhere, perhaps from another computer that finished
+        // this run: ask before the participant goes on.
+        this.save();
       }
     });
     window.addEventListener('pagehide', () => {
@@ -75,8 +80,15 @@ export class RunKeeper {
     try {
       res = await postJSON('/api/reply/progress', this.body(), { timeoutMs: 15000, ...opts });
     } catch { /* no answer */ }
-    if (res?.status === 200) this.confirmed = Math.max(this.confirmed, Number(res.data?.answered) || 0);
-    else if (res && !retryable(res)) this.stopped = true;
+    if (res?.status === 200) {
+      this.confirmed = Math.max(this.confirmed, Number(res.data?.answered) || 0);
+      if (res.data?.finished === true && !this.stopped) {
+        this.stopped = true;
+        this.onFinished();
+      }
+    } else if (res && !retryable(res)) {
+      this.stopped = true;
+    }
     return res;
   }
 

@@ -1,9 +1,12 @@
 // Sign-up: the form mirrors the server's rules so people see mistakes while
 // typing, but the server decides; its 400 sentences are mapped back onto the
-// field they concern.
-import { postJSON, loadTexts, retryable, backoff } from './api.js';
-import { loadSession, clearSession, startSession, newToken } from './session.js';
+// field they concern, or said in Korean above the form (errors.js). It also
+// continues a run: this computer's (the offer from localStorage, by its
+// token) or another computer's (by the resume code typed).
+import { loadTexts, retryable, postRetrying } from './api.js';
+import { loadSession, clearSession, startSession, continueSession, saveDone, newToken } from './session.js';
 import { measureRefresh, clientFacts } from './client.js';
+import { explain, showExplained } from './errors.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('signup-form');
@@ -35,7 +38,11 @@ const SERVER_FIELD = [
   ['Invalid ExperimentNo.', 'no'],
   ['Invalid Phone Number', 'phone'],
 ];
-const NO_PACK = '입력하신 성별과 나이에 해당하는 검사가 현재 없습니다. 성별과 나이를 다시 확인하시고, 맞다면 연구 담당자에게 문의해주세요.';
+// The resume code: Crockford's base32, as the server reads it.
+const CODE_CHARS = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const code = { error: '이어하기 코드는 영문과 숫자 8자리입니다 (예: 7KX2-9QDM).' };
+// texts.json's "errors": the Korean for each refusal of the server.
+let errorTexts = {};
 
 const defaultHint = {};
 const touched = new Set();
@@ -45,6 +52,27 @@ const refresh = measureRefresh();
 // answer got lost is resumed by the next try, never made twice.
 let token = newToken();
 const START_TRIES = 4;
+
+// "7kx2 9qdm", "7KX29QDM", "7KX2-9QDM" → "7KX2-9QDM": any case, dash or
+// spaces or none, O read as 0 and I, L as 1, as the server reads it; ''
+// when it is not 8 such characters.
+function canonicalCode(typed) {
+  const s = typed.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
+  if (s.length !== 8 || [...s].some((c) => !CODE_CHARS.includes(c))) return '';
+  return `${s.slice(0, 4)}-${s.slice(4)}`;
+}
+
+const typedCode = () => form.elements.code.value.trim();
+
+// validateCode judges the code (none is fine: a new run); tidy shows it
+// in the form it will be sent in.
+function validateCode(tidy = false) {
+  const typed = typedCode();
+  const ok = typed === '' || canonicalCode(typed) !== '';
+  if (tidy && ok && typed) form.elements.code.value = canonicalCode(typed);
+  showFieldError('code', ok ? '' : code.error);
+  return ok;
+}
 
 // "01012345678", "010 1234 5678", "010-1234-5678" → "010-1234-5678" for
 // "###-####-####"; anything that is not that many digits (with dashes or
@@ -83,6 +111,7 @@ function showFieldError(field, message) {
   box.classList.toggle('invalid', Boolean(message));
   box.classList.toggle('valid', !message && touched.has(field));
   hint.textContent = message || defaultHint[field];
+  delete hint.dataset.detail;
   for (const input of box.querySelectorAll('input')) input.setAttribute('aria-invalid', String(Boolean(message)));
 }
 
@@ -92,9 +121,17 @@ function validate(field) {
   return !message;
 }
 
+// showGeneral says message above the form (why: explain's {text, detail});
+// '' hides it.
 function showGeneral(message) {
-  $('general-error').textContent = message;
-  $('general-error').hidden = !message;
+  const box = $('general-error');
+  if (message && typeof message === 'object') {
+    showExplained(box, message);
+  } else {
+    box.textContent = message;
+    delete box.dataset.detail;
+  }
+  box.hidden = !message;
 }
 
 function person() {
@@ -121,6 +158,10 @@ function toConfirm(event) {
   FIELDS.forEach((f) => touched.add(f));
   tidyPhone();
   const bad = FIELDS.filter((f) => !validate(f));
+  if (!validateCode(true)) {
+    $('other-computer').open = true;
+    bad.unshift('code');
+  }
   if (bad.length) {
     const first = form.querySelector(`[data-field="${bad[0]}"] input`);
     first.focus();
@@ -128,33 +169,45 @@ function toConfirm(event) {
   }
   const p = person();
   for (const f of FIELDS) $(`c-${f}`).textContent = f === 'sex' ? SEX_LABEL[p.sex] : f === 'age' ? `만 ${p.age}세` : p[f];
+  const resume = canonicalCode(typedCode());
+  $('c-code').textContent = resume;
+  $('c-code-row').hidden = !resume;
+  $('confirm-lead').textContent = resume
+    ? '확인을 누르면 다른 컴퓨터에서 하던 검사를 이어서 진행합니다. 조용한 곳에서 키보드를 사용해 진행해주세요.'
+    : '확인을 누르면 검사 안내가 시작됩니다. 조용한 곳에서 키보드를 사용해 진행해주세요.';
   showStep('confirm');
   $('start').focus();
 }
 
+// enter goes to the experiment page with what a start answered: the
+// thank-you screen for a run finished already (on this computer or
+// another), else the run. false: an answer the page cannot read.
+function enter(data, begin) {
+  if (data?.finished === true && typeof data.completion === 'string') {
+    clearSession();
+    saveDone({ code: data.completion, url: data.url || '', at: Date.now(), before: true });
+  } else if (Array.isArray(data?.pic_pairs) && data.token) {
+    begin(data);
+  } else {
+    return false;
+  }
+  location.href = '/experiment.html';
+  return true;
+}
+
 // Resolves to '' once the browser is on its way to the experiment, to null
-// when the server's message went next to a field, else to the sentence for
-// above the form. No answer, a 5xx or a 429 is tried again quietly (with
-// the same token) before the person hears of it.
+// when the server's message went next to a field, else to what to say
+// above the form (explain's {text, detail}). No answer, a 5xx or a 429 is
+// tried again quietly (with the same token) before the person hears of it.
 async function requestStart(p, renewed = false) {
+  const resume = canonicalCode(typedCode());
   const body = { ...p, token, client: clientFacts(await refresh) };
-  let res = null;
-  for (let attempt = 1; attempt <= START_TRIES; attempt++) {
-    try {
-      res = await postJSON('/api/reply/start', body);
-    } catch {
-      res = null;
-    }
-    if (!retryable(res) || attempt === START_TRIES) break;
-    await new Promise((r) => setTimeout(r, backoff(res, attempt)));
-  }
-  if (!res) return '서버에 연결하지 못했습니다. 인터넷 연결을 확인하고 다시 시도해주세요.';
-  if (res.status === 200 && res.data && Array.isArray(res.data.pic_pairs) && res.data.token) {
-    startSession(p, res.data);
-    location.href = '/experiment.html';
-    return '';
-  }
-  if (res.status !== 400) return `서버에 문제가 있어 신청을 받지 못했습니다. 잠시 후 다시 시도해주세요. (HTTP ${res.status})`;
+  if (resume) body.resume = resume;
+  const res = await postRetrying('/api/reply/start', body, START_TRIES);
+  // expired: the code's run was left too long, so the server began a new one.
+  if (res?.status === 200 && enter(res.data, (d) => startSession(p, d, { expired: Boolean(resume) && d.resume !== resume }))) return '';
+  const why = explain(res, errorTexts);
+  if (res?.status !== 400) return why;
   if (res.text.startsWith('Token Already Used') && !renewed) {
     // This page's token went to a run of other details (the person changed
     // their age or e-mail after a lost answer): a new sign-up, a new token.
@@ -162,14 +215,17 @@ async function requestStart(p, renewed = false) {
     return requestStart(p, true);
   }
   const hit = SERVER_FIELD.find(([prefix]) => res.text.startsWith(prefix));
-  if (hit) {
+  if (hit || res.text.startsWith('Unknown Resume Code')) {
+    const field = hit ? hit[1] : 'code';
     showStep('form');
-    touched.add(hit[1]);
-    showFieldError(hit[1], rules[hit[1]].error);
-    form.querySelector(`[data-field="${hit[1]}"] input`).focus();
+    touched.add(field);
+    showFieldError(field, hit ? rules[field].error : why.text);
+    $(`${field}-hint`).dataset.detail = why.detail;
+    if (!hit) $('other-computer').open = true;
+    form.querySelector(`[data-field="${field}"] input`).focus();
     return null;
   }
-  return res.text.startsWith('No Suitable Pack') ? NO_PACK : `입력하신 내용을 확인해주세요. (${res.text})`;
+  return why;
 }
 
 async function start() {
@@ -189,6 +245,27 @@ async function start() {
   }
 }
 
+// continueHere asks the server about this computer's run before going on
+// with it: finished meanwhile (on another computer) → the thank-you screen;
+// answered further elsewhere → from there. Without an answer it goes on
+// with what this computer holds; the experiment page saves as it can.
+async function continueHere(s) {
+  const button = $('resume-go');
+  const label = button.textContent;
+  button.disabled = true;
+  button.textContent = '확인하는 중…';
+  showGeneral('');
+  const res = await postRetrying('/api/reply/start', { ...s.person, token: s.token, client: clientFacts(await refresh) }, START_TRIES);
+  if (res?.status === 200 && enter(res.data, (d) => continueSession(s, d))) return;
+  if (retryable(res)) {
+    location.href = '/experiment.html';
+    return;
+  }
+  button.disabled = false;
+  button.textContent = label;
+  showGeneral(explain(res, errorTexts));
+}
+
 function offerResume() {
   const s = loadSession();
   if (!s) return;
@@ -203,9 +280,11 @@ function offerResume() {
   $('resume').hidden = false;
   $('keyboard-note').hidden = true;
   form.hidden = true;
+  $('resume-go').addEventListener('click', () => continueHere(s));
   $('resume-discard').addEventListener('click', () => {
     if (!confirm(`${s.person.name} 님의 진행 기록(${done} / ${total})을 지우고 새로 신청할까요? 지운 기록은 되돌릴 수 없습니다.`)) return;
     clearSession();
+    showGeneral('');
     $('resume').hidden = true;
     $('keyboard-note').hidden = false;
     form.hidden = false;
@@ -214,7 +293,9 @@ function offerResume() {
 
 async function applyTexts() {
   try {
-    const t = (await loadTexts()).signup || {};
+    const all = await loadTexts();
+    errorTexts = all.errors || {};
+    const t = all.signup || {};
     if (t.name_pattern) rules.name.re = new RegExp(t.name_pattern);
     if (t.phone_pattern) rules.phone.re = new RegExp(t.phone_pattern);
     if (typeof t.phone_format === 'string') rules.phone.format = t.phone_format;
@@ -222,15 +303,17 @@ async function applyTexts() {
     if (t.phone_error) rules.phone.error = t.phone_error;
     if (t.name_hint) defaultHint.name = t.name_hint;
     if (t.phone_hint) defaultHint.phone = t.phone_hint;
+    if (t.code_hint) defaultHint.code = t.code_hint;
+    if (t.code_error) code.error = t.code_error;
     if (t.keyboard_note) $('keyboard-note').textContent = t.keyboard_note;
     if (t.touch_only) $('touch-only-text').textContent = t.touch_only;
-    for (const f of ['name', 'phone']) if (!form.querySelector(`[data-field="${f}"]`).classList.contains('invalid')) $(`${f}-hint`).textContent = defaultHint[f];
+    for (const f of ['name', 'phone', 'code']) if (!form.querySelector(`[data-field="${f}"]`).classList.contains('invalid')) $(`${f}-hint`).textContent = defaultHint[f];
   } catch {
     // The built-in defaults match the server's defaults; go on with them.
   }
 }
 
-for (const f of FIELDS) defaultHint[f] = $(`${f}-hint`).textContent;
+for (const f of [...FIELDS, 'code']) defaultHint[f] = $(`${f}-hint`).textContent;
 for (const f of FIELDS) {
   const inputs = form.querySelectorAll(`[data-field="${f}"] input`);
   for (const input of inputs) {
@@ -251,6 +334,10 @@ function touchOnly() {
   return has('(any-pointer: coarse)') && !has('(any-pointer: fine)') && !has('(any-hover: hover)');
 }
 
+// The code is judged once the person leaves the field, then live.
+form.elements.code.addEventListener('blur', () => { if (typedCode() !== '' || touched.has('code')) { touched.add('code'); validateCode(true); } });
+form.elements.code.addEventListener('input', () => { if (touched.has('code')) validateCode(); });
+$('other-computer').addEventListener('toggle', () => { if ($('other-computer').open) form.elements.code.focus(); });
 form.addEventListener('submit', toConfirm);
 $('back').addEventListener('click', () => { showStep('form'); $('name').focus(); });
 $('start').addEventListener('click', start);

@@ -346,14 +346,6 @@ func wantStatus(t *testing.T, r resp, status int, body string) {
 	}
 }
 
-// shortBody keeps a failure message readable when the body is an image.
-func shortBody(b string) string {
-	if len(b) > 300 {
-		return b[:300] + fmt.Sprintf("… (%d bytes)", len(b))
-	}
-	return b
-}
-
 func wantPrefix(t *testing.T, r resp, status int, prefix string) {
 	t.Helper()
 	if r.Status != status || !strings.HasPrefix(r.Body, prefix) {

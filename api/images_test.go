@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -44,4 +45,12 @@ func TestCreatePackRefusesImageBombs(t *testing.T) {
 	}
 	// The limit itself is allowed.
 	wantStatus(t, e.upload(t, form{"limit", "2", "20", "29"}, pair("lim", "png", atLimit, atLimit)), 200, "Pack 1 Added.")
+}
+
+// shortBody keeps a failure message readable when the body is an image.
+func shortBody(b string) string {
+	if len(b) > 300 {
+		return b[:300] + fmt.Sprintf("… (%d bytes)", len(b))
+	}
+	return b
 }

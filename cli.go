@@ -185,7 +185,7 @@ func importPack(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	lib, err := packs.NewLibrary(cfg.DataDir, cfg.PairsPerPack, server.NewStderrLogger(stderr))
+	lib, err := packs.NewLibrary(cfg.DataDir, cfg.PairsPerPack, cfg.MaxImagePixels, server.NewStderrLogger(stderr))
 	if err != nil {
 		return err
 	}

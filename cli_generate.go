@@ -71,13 +71,12 @@ func generatePack(args []string, stdout, stderr io.Writer) error {
 	if taken {
 		return model.Fail(model.PackExisted)
 	}
-	lib, err := packs.NewLibrary(cfg.DataDir, cfg.PairsPerPack, server.NewStderrLogger(stderr))
+	lib, err := packs.NewLibrary(cfg.DataDir, cfg.PairsPerPack, cfg.MaxImagePixels, server.NewStderrLogger(stderr))
 	if err != nil {
 		return err
 	}
 	began := time.Now()
-	// max_image_pixels is not a setting yet: its default, as the service uses.
-	plan, err := lib.NewPlan(form, packs.PlanOptions{MaxPixels: packs.DefaultMaxImagePixels, Version: buildVersion()})
+	plan, err := lib.NewPlan(form, packs.PlanOptions{MaxPixels: cfg.MaxImagePixels, Version: buildVersion()})
 	if err != nil {
 		return err
 	}

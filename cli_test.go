@@ -77,6 +77,40 @@ func TestPackImportCommand(t *testing.T) {
 	}
 }
 
+// pack import shares the upload's image checks: a file too large by its
+// header, or one that does not decode, stops the import and keeps nothing.
+func TestPackImportRefusesBadImages(t *testing.T) {
+	env := testkit.Env(t, cluster.NewDatabase(t))
+	t.Setenv("PSYX_DATABASE_URL", env["PSYX_DATABASE_URL"])
+	t.Setenv("PSYX_DATA_DIR", env["PSYX_DATA_DIR"])
+	t.Setenv("PSYX_PAIRS_PER_PACK", "1")
+	good := testkit.Encode(testkit.Stimulus(1, 0, 32), testkit.PNG)
+	tests := []struct {
+		name string
+		inv  []byte
+		want string
+	}{
+		{"too large", testkit.PNGBomb(100000, 100000), "Image Too Large: f_00001_inv.png (100000×100000)"},
+		{"cut", testkit.Truncated(good, len(good)/2), "Unreadable Image: f_00001_inv.png: png: invalid format: not enough pixel data"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			src := t.TempDir()
+			testkit.WriteFiles(t, src, []testkit.PackFile{{Name: "f_00001_ori.png", Data: good}, {Name: "f_00001_inv.png", Data: tc.inv}})
+			var out, errOut bytes.Buffer
+			args := []string{"pack", "import", "--name", "local", "--sex", "2", "--age-min", "20", "--age-max", "29", src}
+			if code := run(args, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), tc.want) {
+				t.Fatalf("code %d, out %q, err %q; want %q", code, out.String(), errOut.String(), tc.want)
+			}
+			for _, sub := range []string{"packs", ".staging"} {
+				if entries, _ := os.ReadDir(filepath.Join(env["PSYX_DATA_DIR"], sub)); len(entries) != 0 {
+					t.Errorf("%s holds %v", sub, entries)
+				}
+			}
+		})
+	}
+}
+
 // psyx pack generate makes the pack the page would: the stimulus package's
 // pairs, its stimuli files, the same refusals; nothing left behind.
 func TestPackGenerateCommand(t *testing.T) {
@@ -99,7 +133,7 @@ func TestPackGenerateCommand(t *testing.T) {
 	if !strings.Contains(errOut.String(), "2 pairs of 64×64 gabor noise (3 scales), seed 42") {
 		t.Errorf("stderr %q", errOut.String())
 	}
-	lib, err := packs.NewLibrary(env["PSYX_DATA_DIR"], 2, zap.NewNop())
+	lib, err := packs.NewLibrary(env["PSYX_DATA_DIR"], 2, packs.DefaultMaxImagePixels, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
-	"time"
+	"sync/atomic"
 
 	"go.uber.org/zap"
 
@@ -31,10 +31,21 @@ type Source interface {
 
 // Service answers CIs and quality tables. It is safe for concurrent use.
 type Service struct {
-	src      Source
-	packsDir string // packs/<name>/ holds a pack's images
-	statsDir string // <p_id>.stats per pack
-	log      *zap.Logger
+	src       Source
+	packsDir  string // packs/<name>/ holds a pack's images
+	statsDir  string // <p_id>.stats per pack
+	maxPixels int    // the largest image a computation decodes
+	log       *zap.Logger
+
+	// ctx is the parent of every load's context; Close cancels it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	// slot is held by the one statistics computation that runs at a time
+	// (see compute.go); waiting and running count the loads queued for it
+	// and the one inside.
+	slot             chan struct{}
+	waiting, running atomic.Int32
+	hooks            hooks
 
 	mu      sync.Mutex
 	packs   map[int]*pack
@@ -56,6 +67,10 @@ type pack struct {
 	stats *results.Stats
 	err   error
 	used  uint64 // when it was last asked for, in Service.ticks; 0: never
+	// cancel stops the load (Forget); gone marks a pack forgotten while a
+	// request waited for it. gone is guarded by Service.mu.
+	cancel context.CancelFunc
+	gone   bool
 
 	mu       sync.Mutex
 	set      *replySet          // the replies as last read; see replies
@@ -70,12 +85,18 @@ func newPack() *pack {
 		reliab: newLRU[*Reliability](8)}
 }
 
-// New prepares the stats folder.
-func New(src Source, packsDir, statsDir string, log *zap.Logger) (*Service, error) {
+// New prepares the stats folder. A computation decodes no image of more
+// than maxImagePixels pixels (width × height, read from its header).
+func New(src Source, packsDir, statsDir string, maxImagePixels int, log *zap.Logger) (*Service, error) {
+	if maxImagePixels < 1 {
+		return nil, fmt.Errorf("new analysis: max image pixels %d", maxImagePixels)
+	}
 	if err := os.MkdirAll(statsDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", statsDir, err)
 	}
-	return &Service{src: src, packsDir: packsDir, statsDir: statsDir, log: log, packs: map[int]*pack{}, cmp: newComparer()}, nil
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Service{src: src, packsDir: packsDir, statsDir: statsDir, maxPixels: maxImagePixels, log: log,
+		ctx: ctx, cancel: cancel, slot: make(chan struct{}, 1), packs: map[int]*pack{}, cmp: newComparer()}, nil
 }
 
 func (s *Service) statsPath(id int) string {
@@ -106,9 +127,14 @@ func (s *Service) entry(id int) *pack {
 	defer s.mu.Unlock()
 	p := s.packs[id]
 	if p == nil {
+		ctx, cancel := context.WithCancel(s.ctx)
 		p = newPack()
+		p.cancel = cancel
 		s.packs[id] = p
-		s.loading.Go(func() { s.load(id, p) })
+		s.loading.Go(func() {
+			defer cancel()
+			s.load(ctx, id, p)
+		})
 		s.evict(id)
 	}
 	return p
@@ -136,9 +162,11 @@ func (s *Service) evict(keep int) {
 	}
 }
 
-// stats waits for the pack's statistics. The load goes on without the
-// request (a client that gives up does not waste the work); a failed load
-// is forgotten so that the next request tries again.
+// stats waits for the pack's statistics, or for ctx (a computation may be
+// queued behind another). The load goes on without the request (a client
+// that gives up does not waste the work); a failed load is forgotten so
+// that the next request tries again, and a pack deleted meanwhile is not
+// found.
 func (s *Service) stats(ctx context.Context, id int) (*pack, error) {
 	p := s.entry(id)
 	select {
@@ -148,6 +176,9 @@ func (s *Service) stats(ctx context.Context, id int) (*pack, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if p.gone {
+		return nil, model.Fail(model.PackNotFound, id)
+	}
 	if p.err != nil {
 		if s.packs[id] == p {
 			delete(s.packs, id)
@@ -160,10 +191,10 @@ func (s *Service) stats(ctx context.Context, id int) (*pack, error) {
 }
 
 // load opens the pack's stats file, computing it first when it is missing
-// or not a whole, current one.
-func (s *Service) load(id int, p *pack) {
+// or not a whole, current one. ctx ends when the pack is forgotten or the
+// service closes.
+func (s *Service) load(ctx context.Context, id int, p *pack) {
 	defer close(p.ready)
-	ctx := context.Background()
 	pf, err := s.src.PackFiles(ctx, id)
 	if err != nil {
 		p.err = err
@@ -195,15 +226,7 @@ func (s *Service) load(id int, p *pack) {
 		dir := filepath.Join(s.packsDir, pf.Name)
 		files[i] = results.PairFiles{Ori: filepath.Join(dir, pr[model.Ori]), Inv: filepath.Join(dir, pr[model.Inv])}
 	}
-	// The seed is the pack's id: a reply's infoVal is the same on every
-	// machine and after every recomputation.
-	if err := results.Compute(ctx, files, uint64(id), path); err != nil {
-		var mixed *results.InconsistentPackError
-		if errors.As(err, &mixed) {
-			p.err = model.Fail(model.MixedSizes, mixed.File, mixed.W, mixed.H, mixed.First, mixed.W0, mixed.H0)
-			return
-		}
-		p.err = fmt.Errorf("compute stats of pack %d: %w", id, err)
+	if p.err = s.compute(ctx, id, files, path); p.err != nil {
 		return
 	}
 	s.log.Info("computed the statistics of a pack", zap.Int("p_id", id))
@@ -212,8 +235,10 @@ func (s *Service) load(id int, p *pack) {
 	}
 }
 
-// Close waits for the loads in flight and closes every pack's statistics.
+// Close stops the loads in flight (a computation is cancelled and leaves
+// no file), waits for them and closes every pack's statistics.
 func (s *Service) Close() error {
+	s.cancel()
 	s.cmp.close()
 	s.loading.Wait()
 	s.mu.Lock()
@@ -228,20 +253,25 @@ func (s *Service) Close() error {
 	return errors.Join(errs...)
 }
 
-// Forget drops a deleted pack's statistics and caches, and its file.
+// Forget drops a deleted pack's statistics and caches, and its file. A
+// computation of it is cancelled and waited for (it stops within a batch
+// of pairs), so when Forget returns neither its stats file nor its temp
+// file is left, and requests that waited for it find no pack.
 func (s *Service) Forget(id int) {
 	s.cmp.forget(id)
 	s.mu.Lock()
 	p := s.packs[id]
 	delete(s.packs, id)
+	if p != nil {
+		p.gone = true
+	}
 	s.mu.Unlock()
 	if p != nil {
-		s.loading.Go(func() {
-			<-p.ready
-			if p.stats != nil {
-				p.stats.Close()
-			}
-		})
+		p.cancel()
+		<-p.ready
+		if p.stats != nil {
+			p.stats.Close()
+		}
 	}
 	if err := os.Remove(s.statsPath(id)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		s.log.Error("remove the statistics of a deleted pack", zap.Int("p_id", id), zap.Error(err))
@@ -249,8 +279,8 @@ func (s *Service) Forget(id int) {
 }
 
 // Sweep removes what a crash can leave in the stats folder: half-written
-// files, and the statistics of packs deleted meanwhile. exists holds the
-// packs the database has (id by name).
+// files whose writer is dead, and the statistics of packs deleted
+// meanwhile. exists holds the packs the database has (id by name).
 func (s *Service) Sweep(exists map[string]int) error {
 	ids := make(map[string]bool, len(exists))
 	for _, id := range exists {
@@ -261,9 +291,7 @@ func (s *Service) Sweep(exists map[string]int) error {
 		return fmt.Errorf("sweep stats: %w", err)
 	}
 	for _, e := range entries {
-		// Another instance may be computing: its temp files go only once
-		// they are old enough to be a crash's.
-		if ids[e.Name()] || results.IsTemp(e.Name()) {
+		if ids[e.Name()] || results.IsTemp(e.Name()) { // temp files: below
 			continue
 		}
 		path := filepath.Join(s.statsDir, e.Name())
@@ -272,8 +300,15 @@ func (s *Service) Sweep(exists map[string]int) error {
 			return fmt.Errorf("sweep %s: %w", path, err)
 		}
 	}
-	if _, err := results.RemoveTemps(s.statsDir, time.Hour); err != nil {
+	// A temp file whose writer died (a kill during a computation) is
+	// unlocked and goes; another instance's computation holds its lock
+	// and its file stays.
+	n, err := results.RemoveTemps(s.statsDir)
+	if err != nil {
 		return fmt.Errorf("sweep stats: %w", err)
+	}
+	if n > 0 {
+		s.log.Warn("sweep: removed unfinished statistics", zap.Int("files", n))
 	}
 	return nil
 }

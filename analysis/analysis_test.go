@@ -3,7 +3,9 @@ package analysis
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
+	"syscall"
 	"testing"
 
 	"go.uber.org/zap"
@@ -12,18 +14,30 @@ import (
 )
 
 // What a crash or a delete on another instance leaves in the stats folder
-// goes at the next start; a pack's file and another instance's fresh
-// temp file stay.
+// goes at the next start: the statistics of deleted packs, and the temp
+// files of a dead writer (unlocked), however fresh. A pack's file and the
+// temp file of a computation still running (locked, here or in another
+// instance) stay.
 func TestSweep(t *testing.T) {
 	dir := t.TempDir()
-	s, err := New(nil, t.TempDir(), dir, zap.NewNop())
+	s, err := New(nil, t.TempDir(), dir, 1024*1024, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"1.stats", "2.stats", results.TempPrefix + "1.stats-123", "notes.txt"} {
+	defer s.Close()
+	live := results.TempPrefix + "1.stats-456"
+	for _, name := range []string{"1.stats", "2.stats", results.TempPrefix + "1.stats-123", live, "notes.txt"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+	writer, err := os.Open(filepath.Join(dir, live))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	if err := syscall.Flock(int(writer.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
 	}
 	if err := s.Sweep(map[string]int{"female20s": 1}); err != nil {
 		t.Fatal(err)
@@ -34,7 +48,7 @@ func TestSweep(t *testing.T) {
 		left = append(left, e.Name())
 	}
 	sort.Strings(left)
-	if want := []string{results.TempPrefix + "1.stats-123", "1.stats"}; len(left) != 2 || left[0] != want[0] || left[1] != want[1] {
+	if want := []string{live, "1.stats"}; !reflect.DeepEqual(left, want) {
 		t.Fatalf("left %v, want %v", left, want)
 	}
 }

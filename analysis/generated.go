@@ -52,7 +52,8 @@ func (s *Service) loadGenerated(ctx context.Context, id int, g *results.Generate
 	if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, results.ErrCorrupt) && !errors.Is(err, results.ErrVersion) {
 		return nil, fmt.Errorf("open stats of pack %d: %w", id, err)
 	}
-	if err := results.ComputeGenerated(ctx, g, base, uint64(id), path); err != nil {
+	compute := func() error { return results.ComputeGenerated(ctx, g, base, uint64(id), path) }
+	if err := s.oneAtATime(ctx, id, compute); err != nil {
 		return nil, fmt.Errorf("compute stats of pack %d: %w", id, err)
 	}
 	s.log.Info("computed the statistics of a generated pack", zap.Int("p_id", id))

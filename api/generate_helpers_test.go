@@ -63,7 +63,7 @@ func (e *env) generate(t *testing.T, query string, f fields, baseName string, ba
 // opens one beside the running service.
 func (e *env) library(t *testing.T, pairs int) *packs.Library {
 	t.Helper()
-	l, err := packs.NewLibrary(e.DataDir, pairs, zap.NewNop())
+	l, err := packs.NewLibrary(e.DataDir, pairs, packs.DefaultMaxImagePixels, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/psyx-lab/psyx/analysis"
 	"github.com/psyx-lab/psyx/api"
+	"github.com/psyx-lab/psyx/config"
 	"github.com/psyx-lab/psyx/packs"
 	"github.com/psyx-lab/psyx/results"
 	"github.com/psyx-lab/psyx/runs"
@@ -100,7 +101,7 @@ func newService(tb testing.TB, dbURL string, opts envOptions, log *zap.Logger, m
 // handlerFor wires a handler on st and dataDir, with caches of its own.
 func handlerFor(tb testing.TB, st *store.Store, dataDir string, opts envOptions, log *zap.Logger, maxUpload int64) http.Handler {
 	tb.Helper()
-	lib, err := packs.NewLibrary(dataDir, opts.pairs, log)
+	lib, err := packs.NewLibrary(dataDir, opts.pairs, config.DefaultMaxImagePixels, log)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -115,7 +116,7 @@ func handlerFor(tb testing.TB, st *store.Store, dataDir string, opts envOptions,
 	if opts.rand == nil {
 		opts.rand = rand.New(rand.NewPCG(1, 2))
 	}
-	rep, err := analysis.New(st, filepath.Join(dataDir, "packs"), filepath.Join(dataDir, "stats"), log)
+	rep, err := analysis.New(st, filepath.Join(dataDir, "packs"), filepath.Join(dataDir, "stats"), config.DefaultMaxImagePixels, log)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -341,7 +342,7 @@ func (e *env) dirEntries(t *testing.T, sub string) []string {
 func wantStatus(t *testing.T, r resp, status int, body string) {
 	t.Helper()
 	if r.Status != status || (body != "" && r.Body != body) {
-		t.Fatalf("got %d %q, want %d %q", r.Status, r.Body, status, body)
+		t.Fatalf("got %d %q, want %d %q", r.Status, shortBody(r.Body), status, body)
 	}
 }
 

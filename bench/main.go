@@ -8,7 +8,8 @@
 //     two 300-pair packs by `psyx pack import`, 1,000 and 10,000 replies
 //     (300 answers each) inserted with one SQL statement per pack
 //   - the scenarios (scenarios.go): download of 1k and 10k replies vs psql,
-//     a 300 MB upload through Nginx and straight vs cat + fsync, list with
+//     a 300 MB upload through Nginx and straight vs cat + fsync, a pack of
+//     512² PNG stimuli (each decoded by the service) vs cat + fsync, list with
 //     100 packs, start with wrk vs nginx serving a file of its size, submit
 //     with wrk vs pgbench of the same INSERT, list again, idle RSS
 //

@@ -31,6 +31,7 @@ type Config struct {
 	PhonePattern      string             `toml:"phone_pattern"`
 	PhoneFormat       string             `toml:"phone_format"`
 	MaxUploadMB       int64              `toml:"max_upload_mb"`
+	MaxImagePixels    int                `toml:"max_image_pixels"`
 	ShutdownTimeout   time.Duration      `toml:"shutdown_timeout"`
 	ReadHeaderTimeout time.Duration      `toml:"read_header_timeout"`
 	DBMaxConns        int                `toml:"db_max_conns"`
@@ -46,6 +47,16 @@ type Config struct {
 	PhoneRE  *regexp.Regexp `toml:"-"`
 }
 
+// The limits of max_image_pixels. An image is decoded only after its header
+// said it has at most this many pixels, and a decode holds up to 8 bytes a
+// pixel (16-bit RGBA; a progressive JPEG's coefficients add up to 12 more),
+// GOMAXPROCS decodes at once: 8 MB each by default, 512 MB each at the cap,
+// beyond which a 2 GB machine cannot go.
+const (
+	DefaultMaxImagePixels = 1024 * 1024
+	MaxMaxImagePixels     = 8192 * 8192
+)
+
 // Default is the configuration when nothing is set.
 func Default(home string) Config {
 	return Config{
@@ -58,6 +69,8 @@ func Default(home string) Config {
 		PhonePattern: `^\d{3}-\d{4}-\d{4}$`,
 		PhoneFormat:  "###-####-####",
 		MaxUploadMB:  1024,
+		// 1024²: rcicr's largest usual stimuli; a decode takes at most 8 MB.
+		MaxImagePixels: DefaultMaxImagePixels,
 		// Below Supervisor's stopwaitsecs (30 s).
 		ShutdownTimeout: 20 * time.Second,
 		// A client gets this long to send its request line and headers.
@@ -132,6 +145,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxUploadMB < 1 {
 		add("max_upload_mb %d: must be at least 1", c.MaxUploadMB)
+	}
+	if c.MaxImagePixels < 1 || c.MaxImagePixels > MaxMaxImagePixels {
+		add("max_image_pixels %d: must be 1 to %d (8192²)", c.MaxImagePixels, MaxMaxImagePixels)
 	}
 	for name, d := range map[string]time.Duration{"shutdown_timeout": c.ShutdownTimeout,
 		"read_header_timeout": c.ReadHeaderTimeout, "resume_within": c.ResumeWithin, "abandon_after": c.AbandonAfter} {

@@ -71,6 +71,19 @@ func TestLoad(t *testing.T) {
 		{"completion url", map[string]string{"PSYX_COMPLETION_URL": "https://lab.sona-systems.com/webstudy_credit.aspx?survey_code={code}"}, "", nil},
 		{"completion url not http", map[string]string{"PSYX_COMPLETION_URL": "javascript:alert(1)"}, "completion_url", nil},
 		{"phone format", map[string]string{"PSYX_PHONE_FORMAT": "##-##x"}, "phone_format", nil},
+		{"image pixels default", nil, "", func(t *testing.T, c Config) {
+			if c.MaxImagePixels != 1024*1024 {
+				t.Errorf("max_image_pixels %d, want 1024²", c.MaxImagePixels)
+			}
+		}},
+		{"image pixels", map[string]string{"PSYX_MAX_IMAGE_PIXELS": "262144"}, "", func(t *testing.T, c Config) {
+			if c.MaxImagePixels != 512*512 {
+				t.Errorf("max_image_pixels %d, want 512²", c.MaxImagePixels)
+			}
+		}},
+		{"image pixels zero", map[string]string{"PSYX_MAX_IMAGE_PIXELS": "0"}, "max_image_pixels 0", nil},
+		{"image pixels over the cap", map[string]string{"PSYX_MAX_IMAGE_PIXELS": "67108865"}, "max_image_pixels 67108865", nil},
+		{"image pixels not int", map[string]string{"PSYX_MAX_IMAGE_PIXELS": "1024x1024"}, "PSYX_MAX_IMAGE_PIXELS", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

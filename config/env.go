@@ -27,6 +27,7 @@ func envVars(c *Config) []envVar {
 		{"PSYX_PHONE_PATTERN", str(&c.PhonePattern)},
 		{"PSYX_PHONE_FORMAT", str(&c.PhoneFormat)},
 		{"PSYX_MAX_UPLOAD_MB", int64Of(&c.MaxUploadMB)},
+		{"PSYX_MAX_IMAGE_PIXELS", integer(&c.MaxImagePixels)},
 		{"PSYX_SHUTDOWN_TIMEOUT", duration(&c.ShutdownTimeout)},
 		{"PSYX_READ_HEADER_TIMEOUT", duration(&c.ReadHeaderTimeout)},
 		{"PSYX_DB_MAX_CONNS", integer(&c.DBMaxConns)},

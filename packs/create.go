@@ -15,9 +15,13 @@ type Registry interface {
 	CreatePack(ctx context.Context, np model.NewPack, folder model.PackFolder) (int, error)
 }
 
-// Register checks the staged files and registers the pack. The caller
-// discards the upload afterwards (a no-op once published).
+// Register checks the staged files (every image decoded, then the pairs)
+// and registers the pack. The caller discards the upload afterwards (a
+// no-op once published).
 func Register(ctx context.Context, reg Registry, meta Meta, u *Upload) (int, error) {
+	if err := u.Decoded(); err != nil {
+		return 0, err
+	}
 	pairs, err := u.Pairs()
 	if err != nil {
 		return 0, err

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"go.uber.org/zap"
@@ -17,7 +18,15 @@ type Library struct {
 	packsDir   string
 	stagingDir string
 	pairs      int // pairs per pack; 0 = any number >= 1
+	maxPixels  int // width × height of the largest image accepted
 	log        *zap.Logger
+	// decoders holds a token per image being decoded, in all uploads:
+	// GOMAXPROCS at most, so memory and CPU stay bounded however many
+	// uploads arrive at once.
+	decoders chan struct{}
+	// decodeHook, when set (tests), runs in each decode while it holds
+	// its token.
+	decodeHook func()
 }
 
 // Staging entries start with these; anything else in staging is foreign.
@@ -26,13 +35,19 @@ const (
 	trashPrefix  = "trash-"
 )
 
-// NewLibrary prepares dataDir/packs and dataDir/.staging.
-func NewLibrary(dataDir string, pairsPerPack int, log *zap.Logger) (*Library, error) {
+// NewLibrary prepares dataDir/packs and dataDir/.staging. Images of more
+// than maxImagePixels pixels (width × height) are refused.
+func NewLibrary(dataDir string, pairsPerPack, maxImagePixels int, log *zap.Logger) (*Library, error) {
+	if maxImagePixels < 1 {
+		return nil, fmt.Errorf("new library: max image pixels %d", maxImagePixels)
+	}
 	l := &Library{
 		packsDir:   filepath.Join(dataDir, "packs"),
 		stagingDir: filepath.Join(dataDir, ".staging"),
 		pairs:      pairsPerPack,
+		maxPixels:  maxImagePixels,
 		log:        log,
+		decoders:   make(chan struct{}, runtime.GOMAXPROCS(0)),
 	}
 	for _, d := range []string{l.packsDir, l.stagingDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {

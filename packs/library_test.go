@@ -17,7 +17,7 @@ import (
 func newLibrary(t *testing.T, pairs int) (*Library, string) {
 	t.Helper()
 	dir := t.TempDir()
-	l, err := NewLibrary(dir, pairs, zap.NewNop())
+	l, err := NewLibrary(dir, pairs, 64*64, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,9 +31,9 @@ const (
 	// DefaultTrials is the pairs of a generated pack when neither the form
 	// nor pairs_per_pack says.
 	DefaultTrials = 300
-	// DefaultMaxImagePixels is the largest base image decoded (1024²),
-	// checked from its header first. It is the default of the
-	// max_image_pixels setting; until config has it, this is the limit.
+	// DefaultMaxImagePixels is the largest image decoded (1024²), checked
+	// from its header first: the default of the max_image_pixels setting
+	// (config.DefaultMaxImagePixels), for callers without a config.
 	DefaultMaxImagePixels = 1024 * 1024
 	// maxPackValues bounds trials × parameters of one pack (64 MiB of
 	// float64, held twice while its file is written): 2,000 trials at 5

@@ -35,6 +35,7 @@ type Upload struct {
 	// a classification image, its width and height.
 	first         FileName
 	width, height int
+	dec           decodes
 }
 
 // NewUpload starts receiving a pack.
@@ -52,9 +53,15 @@ func (l *Library) NewUpload() (*Upload, error) {
 
 // Add receives one uploaded file. Files that are not stimulus images are not
 // kept (kept=false, nothing read). An image whose bytes are not what its
-// extension says is InvalidImage; one of another prefix or size than the
-// first is MixedPrefixes or MixedSizes.
+// extension says is InvalidImage; one whose header says more pixels than
+// the library allows is ImageTooLarge; one of another prefix or size than
+// the first is MixedPrefixes or MixedSizes. A kept image is then decoded in
+// the background (see Decoded); once one has failed, Add returns that
+// failure.
 func (u *Upload) Add(clientName string, r io.Reader) (kept bool, err error) {
+	if err := u.dec.failed(); err != nil {
+		return true, err
+	}
 	fn, ok := ParseFileName(clientName)
 	if !ok {
 		return false, nil
@@ -79,12 +86,14 @@ func (u *Upload) Add(clientName string, r io.Reader) (kept bool, err error) {
 	if err := u.checkSize(fn); err != nil {
 		return true, err
 	}
+	u.decodeLater(fn)
 	p[fn.Side] = fn.Base
 	return true, nil
 }
 
 // checkSize reads the width and height from the image's header (not the
-// whole image) and compares them with the first image's.
+// whole image), refuses more pixels than the library's limit before
+// anything is decoded, and compares them with the first image's.
 func (u *Upload) checkSize(fn FileName) error {
 	f, err := os.Open(filepath.Join(u.dir, fn.Base))
 	if err != nil {
@@ -98,6 +107,9 @@ func (u *Upload) checkSize(fn FileName) error {
 	cfg, err := decode(bufio.NewReader(f))
 	if err != nil {
 		return model.Fail(model.InvalidImage, fn.Base)
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > int64(u.lib.maxPixels) {
+		return model.Fail(model.ImageTooLarge, fn.Base, cfg.Width, cfg.Height)
 	}
 	if u.width == 0 {
 		u.width, u.height = cfg.Width, cfg.Height
@@ -181,12 +193,15 @@ func (u *Upload) Pairs() ([]model.Pair, error) {
 	return out, nil
 }
 
-// Publish moves the staged folder to packs/<name>. A folder already there
-// has no committed row (the caller holds the row's name), so it is a
-// leftover of a crash and goes to the trash.
+// Publish moves the staged folder to packs/<name>, once every image has
+// decoded. A folder already there has no committed row (the caller holds
+// the row's name), so it is a leftover of a crash and goes to the trash.
 func (u *Upload) Publish(name string) error {
 	if !ValidPackName(name) {
 		return fmt.Errorf("publish: bad pack name %q", name)
+	}
+	if err := u.Decoded(); err != nil {
+		return fmt.Errorf("publish %s: %w", name, err)
 	}
 	if err := syncDir(u.dir); err != nil {
 		return err
@@ -213,8 +228,10 @@ func (u *Upload) Withdraw(name string) error {
 	return u.lib.Withdraw(name)
 }
 
-// Discard removes the staged files unless they were published.
+// Discard removes the staged files unless they were published, once no
+// decoder reads them any more.
 func (u *Upload) Discard() error {
+	u.dec.stop()
 	if u.published {
 		return nil
 	}

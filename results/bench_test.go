@@ -47,6 +47,9 @@ func TestMain(m *testing.M) {
 	if bench.data != nil {
 		os.RemoveAll(bench.data.dir)
 	}
+	if memPack.dir != "" {
+		os.RemoveAll(memPack.dir)
+	}
 	os.Exit(code)
 }
 
@@ -66,7 +69,7 @@ func benchFixture(b *testing.B) *benchData {
 		}
 		d.pairs = pairFiles(pack)
 		d.stats = filepath.Join(d.dir, "pack.stats")
-		if bench.err = Compute(context.Background(), d.pairs, 1, d.stats); bench.err != nil {
+		if bench.err = Compute(context.Background(), d.pairs, 1, d.stats, ComputeOptions{}); bench.err != nil {
 			return
 		}
 		d.replies = simulatedReplies(benchReplies, benchPairs)
@@ -134,7 +137,7 @@ func BenchmarkCompute(b *testing.B) {
 			go sampleRSS(b, stop, sampled)
 		}
 		b.StartTimer()
-		if err := Compute(context.Background(), d.pairs, 1, out); err != nil {
+		if err := Compute(context.Background(), d.pairs, 1, out, ComputeOptions{}); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()

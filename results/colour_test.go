@@ -59,7 +59,7 @@ func TestColourJPEGTwin(t *testing.T) {
 
 func decodeFile(t *testing.T, path string) grey {
 	t.Helper()
-	g, err := decodeGrey(path)
+	g, err := decodeGrey(path, DefaultMaxPixels)
 	if err != nil {
 		t.Fatal(err)
 	}

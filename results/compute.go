@@ -12,6 +12,20 @@ import (
 	"sync"
 )
 
+// DefaultMaxPixels is the largest image (width × height) Compute decodes
+// when its options name no limit: 1024², the service's default.
+const DefaultMaxPixels = 1024 * 1024
+
+// ComputeOptions bound a computation and let its caller follow it.
+type ComputeOptions struct {
+	// MaxPixels is the most pixels an image may have, read from its header
+	// before anything is decoded; 0 means DefaultMaxPixels.
+	MaxPixels int
+	// Progress, when set, is called after each batch of pairs is written
+	// to the temp file, with the number of pairs done so far.
+	Progress func(done int)
+}
+
 // Compute reads a pack's images once and writes its stats file at path: for
 // every pair the noise d = ori − inv (exact 8-bit difference), the sum of
 // ori + inv (the base face), the pairs' Gram matrix G_ij = Σ_pixels d_i·d_j,
@@ -19,31 +33,50 @@ import (
 // (M = R·G and Q_k = r_kᵀ G r_k). Pick the seed once per pack (e.g. its id):
 // it fixes every infoVal of the pack.
 //
-// The file appears whole or not at all: it is written to a TempPrefix file
-// in the same folder, fsynced, renamed to path, and the folder fsynced. On an
-// error the temp file is removed; a crash leaves it for RemoveTemps.
+// Whatever the pack's files hold, Compute answers with an error, never a
+// crash: every header is read first, and an image of more than MaxPixels
+// is an *ImageTooLargeError before anything is decoded or written; one
+// that cannot be opened or decoded is an *UnreadableImageError; images of
+// different sizes give an *InconsistentPackError.
 //
-// Images of different sizes give an *InconsistentPackError. Memory stays
-// bounded whatever the pack's size: pairs are decoded and written one batch
-// at a time, and G is accumulated over blocks of pixels read back from the
-// temp file (BLAS Dsyrk per block).
-func Compute(ctx context.Context, pairs []PairFiles, seed uint64, path string) error {
-	return compute(ctx, pairs, seed, path, nil)
+// The file appears whole or not at all: it is written to a TempPrefix file
+// in the same folder, which Compute holds under an exclusive flock until it
+// is fsynced and renamed to path (then the folder is fsynced). On an error,
+// a cancelled ctx included, the temp file is removed; a crash leaves it,
+// unlocked, for RemoveTemps.
+//
+// Memory stays bounded whatever the pack's size: pairs are decoded one per
+// core at a time, each image at most MaxPixels × 8 bytes while it decodes
+// (a 16-bit RGBA PNG), and written as they come; G is accumulated over
+// blocks of pixels read back from the temp file (BLAS Dsyrk, ≤ 16 MB a
+// block); the largest buffer is the reference Mᵀ (n × 10,000 float64s,
+// 24 MB for 300 pairs). computeHeapBound (bench_memory_test.go) counts it
+// from the code, 70 MB for 300 pairs of 1024² on two cores;
+// BenchmarkComputeMemory measured a 36 MB peak heap (58 MB of RSS).
+func Compute(ctx context.Context, pairs []PairFiles, seed uint64, path string, o ComputeOptions) error {
+	return compute(ctx, pairs, seed, path, o, nil)
 }
 
 // compute is Compute with a test hook run just before the rename, where a
 // crash test kills the process.
-func compute(ctx context.Context, pairs []PairFiles, seed uint64, path string, beforeRename func()) (err error) {
+func compute(ctx context.Context, pairs []PairFiles, seed uint64, path string, o ComputeOptions, beforeRename func()) (err error) {
 	n := len(pairs)
 	if n < 1 || n > maxPairs {
 		return fmt.Errorf("results: compute: %d pairs, want 1..%d", n, maxPairs)
+	}
+	if o.MaxPixels <= 0 {
+		o.MaxPixels = DefaultMaxPixels
+	}
+	w, h, err := checkHeaders(ctx, pairs, o.MaxPixels)
+	if err != nil {
+		return err
 	}
 	sw, err := newStatsWriter(path)
 	if err != nil {
 		return err
 	}
 	defer sw.abandon()
-	w, h, baseSum, sums, err := writeNoise(ctx, pairs, sw.cw)
+	baseSum, sums, err := writeNoise(ctx, pairs, sw.cw, w, h, o)
 	if err != nil {
 		return err
 	}
@@ -57,20 +90,54 @@ func compute(ctx context.Context, pairs []PairFiles, seed uint64, path string, b
 	writeUint32s(sw.cw, baseSum)
 	writeFloats(sw.cw, sums)
 	hdr := header{w: uint32(w), h: uint32(h), n: uint32(n), k: Responders, seed: seed, kind: kindImages}
-	return sw.finish(hdr, g, beforeRename)
+	return sw.finish(ctx, hdr, g, beforeRename)
 }
 
-// writeNoise decodes the pairs (a few images at a time, in parallel), checks
-// that all have the first image's size, writes each pair's d = ori − inv as
-// int16 and returns the size, Σ(ori + inv) per pixel and Σ d per pair.
-func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter) (w, h int, baseSum []uint32, sums []float64, err error) {
+// checkHeaders reads every image's header, without decoding any: a bomb
+// is refused before a byte is written, and images of different sizes
+// before the long work begins. It returns the images' width and height.
+func checkHeaders(ctx context.Context, pairs []PairFiles, maxPixels int) (w, h int, err error) {
+	for i, p := range pairs {
+		if err := ctx.Err(); err != nil {
+			return 0, 0, fmt.Errorf("results: compute: %w", err)
+		}
+		for _, path := range []string{p.Ori, p.Inv} {
+			im, err := openImage(path, maxPixels)
+			if err != nil {
+				return 0, 0, err
+			}
+			im.f.Close()
+			if i == 0 && path == p.Ori {
+				w, h = im.w, im.h
+				if w > maxSide || h > maxSide { // the stats file's own limit, whatever MaxPixels allows
+					return 0, 0, &ImageTooLargeError{File: im.name, W: w, H: h}
+				}
+				if w < 1 || h < 1 {
+					return 0, 0, &UnreadableImageError{File: im.name, Reason: "no pixels"}
+				}
+				continue
+			}
+			if im.w != w || im.h != h {
+				return 0, 0, &InconsistentPackError{File: im.name, W: im.w, H: im.h, First: filepath.Base(pairs[0].Ori), W0: w, H0: h}
+			}
+		}
+	}
+	return w, h, nil
+}
+
+// writeNoise decodes the pairs (a few images at a time, in parallel),
+// checks that each is w×h, writes each pair's d = ori − inv as int16 and
+// returns Σ(ori + inv) per pixel and Σ d per pair.
+func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter, w, h int, o ComputeOptions) (baseSum []uint32, sums []float64, err error) {
 	batch := max(1, runtime.GOMAXPROCS(0)/2) // two images per pair: one per core
 	imgs := make([]grey, 2*batch)
 	errs := make([]error, 2*batch)
-	var buf []byte
+	baseSum = make([]uint32, w*h)
+	buf := make([]byte, 2*w*h)
+	sums = make([]float64, len(pairs))
 	for b0 := 0; b0 < len(pairs); b0 += batch {
 		if err := ctx.Err(); err != nil {
-			return 0, 0, nil, nil, fmt.Errorf("results: compute: %w", err)
+			return nil, nil, fmt.Errorf("results: compute: %w", err)
 		}
 		cnt := min(batch, len(pairs)-b0)
 		var wg sync.WaitGroup
@@ -81,24 +148,14 @@ func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter) (w, h int
 				if j%2 == 1 {
 					name = p.Inv
 				}
-				imgs[j], errs[j] = decodeGrey(name)
+				imgs[j], errs[j] = decodeGrey(name, o.MaxPixels)
 			})
 		}
 		wg.Wait()
 		for _, e := range errs[:2*cnt] {
 			if e != nil {
-				return 0, 0, nil, nil, e
+				return nil, nil, e
 			}
-		}
-		if b0 == 0 {
-			w, h = imgs[0].w, imgs[0].h
-			if w < 1 || h < 1 || w > maxSide || h > maxSide {
-				return 0, 0, nil, nil, fmt.Errorf("results: compute: %s is %dx%d, want 1..%d a side",
-					filepath.Base(pairs[0].Ori), w, h, maxSide)
-			}
-			baseSum = make([]uint32, w*h)
-			buf = make([]byte, 2*w*h)
-			sums = make([]float64, len(pairs))
 		}
 		for j := range cnt {
 			p := pairs[b0+j]
@@ -107,8 +164,8 @@ func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter) (w, h int
 				g    grey
 				name string
 			}{{ori, p.Ori}, {inv, p.Inv}} {
-				if c.g.w != w || c.g.h != h {
-					return 0, 0, nil, nil, &InconsistentPackError{File: filepath.Base(c.name), W: c.g.w, H: c.g.h,
+				if c.g.w != w || c.g.h != h { // replaced since its header was read
+					return nil, nil, &InconsistentPackError{File: filepath.Base(c.name), W: c.g.w, H: c.g.h,
 						First: filepath.Base(pairs[0].Ori), W0: w, H0: h}
 				}
 			}
@@ -122,11 +179,15 @@ func writeNoise(ctx context.Context, pairs []PairFiles, cw *crcWriter) (w, h int
 			}
 			sums[b0+j] = float64(sum)
 			if _, err := cw.Write(buf); err != nil {
-				return 0, 0, nil, nil, fmt.Errorf("results: compute: %w", err)
+				return nil, nil, fmt.Errorf("results: compute: %w", err)
 			}
 		}
+		clear(imgs) // the decoded images go before the next batch decodes
+		if o.Progress != nil {
+			o.Progress(b0 + cnt)
+		}
 	}
-	return w, h, baseSum, sums, nil
+	return baseSum, sums, nil
 }
 
 // crcWriter writes through a buffer and keeps the CRC-32C and length of

@@ -2,13 +2,16 @@ package results
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	_ "image/jpeg" // registers JPEG with image.Decode
 	_ "image/png"  // registers PNG with image.Decode
+	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // grey is an 8-bit grey image, row-major: pixel (x, y) is pix[y*w+x].
@@ -17,23 +20,89 @@ type grey struct {
 	pix  []uint8
 }
 
-// decodeGrey reads a PNG or JPEG file, grey or colour, as 8-bit grey.
-// Colour counts by its Rec. 601 luminance exactly as color.GrayModel
-// computes it, so a colour image and its grey twin agree within rounding.
-func decodeGrey(path string) (grey, error) {
-	f, err := os.Open(path)
+// imageFile is an open pack image whose header has been read.
+type imageFile struct {
+	f    *os.File
+	name string // base name, for errors
+	w, h int
+}
+
+// openImage opens a pack image and reads its header, refusing one of more
+// than maxPixels pixels before anything is decoded. Whatever the file
+// holds is the pack's fault, never a crash: a missing file, something
+// that is not a regular file (opened without blocking, so a FIFO cannot
+// hang the computation), a header that does not read or is not PNG or
+// JPEG are *UnreadableImageError; only a failing machine (disk, file
+// descriptors) is a plain error.
+func openImage(path string, maxPixels int) (*imageFile, error) {
+	name := filepath.Base(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return grey{}, fmt.Errorf("results: %w", err)
+		return nil, unreadable(name, err)
 	}
-	defer f.Close()
-	img, format, err := image.Decode(bufio.NewReaderSize(f, 64<<10))
+	im := &imageFile{f: f, name: name}
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+		f.Close()
+		if err != nil {
+			return nil, unreadable(name, err)
+		}
+		return nil, &UnreadableImageError{File: name, Reason: "not a regular file"}
+	}
+	cfg, format, err := image.DecodeConfig(bufio.NewReaderSize(f, 4<<10))
+	if err == nil && format != "png" && format != "jpeg" {
+		err = image.ErrFormat // another package registered it: not a stimulus
+	}
 	if err != nil {
-		return grey{}, fmt.Errorf("results: decode %s: %w", filepath.Base(path), err)
+		f.Close()
+		return nil, unreadable(name, err)
 	}
-	if format != "png" && format != "jpeg" {
-		return grey{}, fmt.Errorf("results: decode %s: %s is neither PNG nor JPEG", filepath.Base(path), format)
+	if int64(cfg.Width)*int64(cfg.Height) > int64(maxPixels) {
+		f.Close()
+		return nil, &ImageTooLargeError{File: name, W: cfg.Width, H: cfg.Height}
+	}
+	im.w, im.h = cfg.Width, cfg.Height
+	return im, nil
+}
+
+// grey decodes the whole image as 8-bit grey and closes the file. Colour
+// counts by its Rec. 601 luminance exactly as color.GrayModel computes it,
+// so a colour image and its grey twin agree within rounding.
+func (im *imageFile) grey() (grey, error) {
+	defer im.f.Close()
+	if _, err := im.f.Seek(0, io.SeekStart); err != nil {
+		return grey{}, fmt.Errorf("results: decode %s: %w", im.name, err)
+	}
+	img, _, err := image.Decode(bufio.NewReaderSize(im.f, 64<<10))
+	if err != nil {
+		return grey{}, unreadable(im.name, err)
 	}
 	return toGrey(img), nil
+}
+
+// decodeGrey reads a PNG or JPEG file, grey or colour, as 8-bit grey,
+// after its header said it has at most maxPixels pixels.
+func decodeGrey(path string, maxPixels int) (grey, error) {
+	im, err := openImage(path, maxPixels)
+	if err != nil {
+		return grey{}, err
+	}
+	return im.grey()
+}
+
+// unreadable is err as the image's fault, with the decoder's (or the
+// system's) reason, unless it is the machine's: an I/O error, or out of
+// file descriptors or memory.
+func unreadable(name string, err error) error {
+	for _, ours := range []error{syscall.EIO, syscall.EMFILE, syscall.ENFILE, syscall.ENOMEM} {
+		if errors.Is(err, ours) {
+			return fmt.Errorf("results: read %s: %w", name, err)
+		}
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // "no such file or directory", without our path
+	}
+	return &UnreadableImageError{File: name, Reason: err.Error()}
 }
 
 // toGrey converts any image to 8-bit grey. The common decoder outputs have

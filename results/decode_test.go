@@ -1,14 +1,17 @@
 package results
 
 import (
-	"errors"
 	"image"
 	"image/color"
 	"image/png"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
+	"syscall"
 	"testing"
+
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // luma must stay GrayModel's formula, and every fast path of toGrey must
@@ -58,25 +61,45 @@ func TestToGreyMatchesGrayModel(t *testing.T) {
 	}
 }
 
+// Whatever a pack's file holds is told apart: too large by its header
+// (nothing decoded), unreadable with the decoder's or the system's reason
+// (a FIFO included, which must not hang the computation), or decoded.
 func TestDecodeRefusesOtherFiles(t *testing.T) {
 	dir := t.TempDir()
-	for _, tc := range []struct{ name, content string }{
-		{"empty.png", ""},
-		{"text.png", "not an image"},
-		{"gif.png", "GIF89a\x01\x00\x01\x00\x00\x00\x00;"},
+	good := testkit.Encode(testkit.Stimulus(1, 0, 32), testkit.PNG)
+	for _, tc := range []struct {
+		name    string
+		content []byte // nil: see make
+		make    func(path string) error
+		want    error // nil: decodes
+	}{
+		{"empty.png", []byte{}, nil, &UnreadableImageError{"empty.png", "image: unknown format"}},
+		{"text.png", []byte("not an image"), nil, &UnreadableImageError{"text.png", "image: unknown format"}},
+		{"gif.png", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), nil, &UnreadableImageError{"gif.png", "image: unknown format"}},
+		{"bomb.png", testkit.PNGBomb(100000, 100000), nil, &ImageTooLargeError{"bomb.png", 100000, 100000}},
+		{"over.png", testkit.FlatPNG(32, 33), nil, &ImageTooLargeError{"over.png", 32, 33}},
+		{"limit.png", testkit.FlatPNG(32, 32), nil, nil},
+		{"cut.png", testkit.Truncated(good, len(good)/2), nil, &UnreadableImageError{"cut.png", "png: invalid format: not enough pixel data"}},
+		{"missing.png", nil, func(string) error { return nil }, &UnreadableImageError{"missing.png", "no such file or directory"}},
+		{"folder.png", nil, func(p string) error { return os.Mkdir(p, 0o755) }, &UnreadableImageError{"folder.png", "not a regular file"}},
+		{"fifo.png", nil, func(p string) error { return syscall.Mkfifo(p, 0o644) }, &UnreadableImageError{"fifo.png", "not a regular file"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := filepath.Join(dir, tc.name)
-			if err := os.WriteFile(p, []byte(tc.content), 0o644); err != nil {
+			var err error
+			if tc.make != nil {
+				err = tc.make(p)
+			} else {
+				err = os.WriteFile(p, tc.content, 0o644)
+			}
+			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := decodeGrey(p); err == nil {
-				t.Error("decoded")
+			_, err = decodeGrey(p, 32*32)
+			if !reflect.DeepEqual(err, tc.want) {
+				t.Errorf("got %#v, want %#v", err, tc.want)
 			}
 		})
-	}
-	if _, err := decodeGrey(filepath.Join(dir, "missing.png")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("missing file: %v", err)
 	}
 }
 

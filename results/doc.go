@@ -22,8 +22,10 @@
 // A *Stats is safe for concurrent use.
 //
 //	// once, when the pack is uploaded (seconds for 300 pairs of 512×512):
-//	err := results.Compute(ctx, pairs, uint64(packID), statsPath)
-//	var ipe *results.InconsistentPackError // errors.As → 400 ipe.Error()
+//	err := results.Compute(ctx, pairs, uint64(packID), statsPath,
+//		results.ComputeOptions{MaxPixels: 1024 * 1024})
+//	// errors.As → 400: *InconsistentPackError, *ImageTooLargeError
+//	// (nothing decoded), *UnreadableImageError (the decoder's reason)
 //
 //	// per request (or cached per pack):
 //	s, err := results.Open(statsPath) // ErrCorrupt / ErrVersion → compute again
@@ -32,5 +34,6 @@
 //	c, err := s.WritePNG(w, ci, results.Independent, 0) // c → X-Psyx-Scaling-Constant
 //	rows, err := s.QualityTable(ctx, replies, results.DefaultThresholds())
 //
-// At start-up, RemoveTemps(dir, 0) deletes what a crash left half-written.
+// At start-up, RemoveTemps(dir) deletes what a crash left half-written:
+// the temp files no live writer holds locked.
 package results

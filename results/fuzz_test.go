@@ -19,7 +19,7 @@ func FuzzOpen(f *testing.F) {
 		f.Fatal(err)
 	}
 	good := filepath.Join(dir, "good.stats")
-	if err := Compute(context.Background(), pairFiles(pack), 1, good); err != nil {
+	if err := Compute(context.Background(), pairFiles(pack), 1, good, ComputeOptions{}); err != nil {
 		f.Fatal(err)
 	}
 	data, err := os.ReadFile(good)

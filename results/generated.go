@@ -41,7 +41,7 @@ func ComputeGenerated(ctx context.Context, g *Generated, base []float64, seed ui
 	writeFloats(sw.cw, base)
 	writeFloats(sw.cw, sums)
 	hdr := header{w: uint32(size), h: uint32(size), n: uint32(n), k: Responders, seed: seed, kind: kindGenerated}
-	return sw.finish(hdr, gram, nil)
+	return sw.finish(ctx, hdr, gram, nil)
 }
 
 // generatedNoise is Σ_i w_i·c_i of a generated pack: the noise of the

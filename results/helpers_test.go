@@ -37,7 +37,7 @@ func pairFiles(pack *testkit.RCPack) []PairFiles {
 func computeOpen(t *testing.T, pairs []PairFiles, seed uint64) *Stats {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "pack.stats")
-	if err := Compute(context.Background(), pairs, seed, path); err != nil {
+	if err := Compute(context.Background(), pairs, seed, path, ComputeOptions{}); err != nil {
 		t.Fatalf("Compute: %v", err)
 	}
 	s, err := Open(path)

@@ -1,6 +1,8 @@
 package results
 
 import (
+	"context"
+	"fmt"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/blas"
@@ -50,12 +52,15 @@ const refChunk = 2048
 // R_ki·M_ki = r_kᵀ G r_k, the squared norm (in d units) of responder k's
 // summed noise over all pairs. All values are integers below 2^53, so
 // float64 holds them exactly.
-func referenceMQ(rt []int8, g []float64, k, n int) (mt, q []float64) {
+func referenceMQ(ctx context.Context, rt []int8, g []float64, k, n int) (mt, q []float64, err error) {
 	mt = make([]float64, n*k)
 	q = make([]float64, k)
 	b := make([]float64, n*refChunk)
 	impl := blas64.Implementation()
 	for c0 := 0; c0 < k; c0 += refChunk {
+		if err := ctx.Err(); err != nil { // a chunk is a fraction of a second
+			return nil, nil, fmt.Errorf("results: compute: %w", err)
+		}
 		cols := min(refChunk, k-c0)
 		for i := range n {
 			row, src := b[i*cols:(i+1)*cols], rt[i*k+c0:]
@@ -66,7 +71,7 @@ func referenceMQ(rt []int8, g []float64, k, n int) (mt, q []float64) {
 		impl.Dgemm(blas.NoTrans, blas.NoTrans, n, cols, n, 1, g, n, b, cols, 0, mt[c0:], k)
 	}
 	qOf(rt, mt, n, k, q)
-	return mt, q
+	return mt, q, nil
 }
 
 // qOf sets q_k = Σ_i Rᵀ_ik·Mᵀ_ik, in one fixed order (i ascending) so that

@@ -9,9 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/psyx-lab/psyx/tools/testkit"
 )
@@ -57,7 +57,7 @@ func TestOpenRefusesDamage(t *testing.T) {
 	_, pairs := writePack(t, testkit.RCOptions{Size: 16, Pairs: 6, Seed: 1})
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.stats")
-	if err := Compute(context.Background(), pairs, 1, good); err != nil {
+	if err := Compute(context.Background(), pairs, 1, good, ComputeOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(good)
@@ -144,7 +144,7 @@ func TestComputeRefusesMixedSizes(t *testing.T) {
 			_, pairs := writePack(t, testkit.RCOptions{Size: 16, Pairs: 6, Seed: 1})
 			writeGreyPNG(t, tc.file(pairs), tc.w, tc.h, 128)
 			dir := t.TempDir()
-			err := Compute(context.Background(), pairs, 1, filepath.Join(dir, "x.stats"))
+			err := Compute(context.Background(), pairs, 1, filepath.Join(dir, "x.stats"), ComputeOptions{})
 			var ipe *InconsistentPackError
 			if !errors.As(err, &ipe) {
 				t.Fatalf("error %v, want *InconsistentPackError", err)
@@ -175,7 +175,7 @@ func TestComputeCleansUp(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			if err := Compute(tc.ctx, tc.pairs, 1, filepath.Join(dir, "x.stats")); err == nil {
+			if err := Compute(tc.ctx, tc.pairs, 1, filepath.Join(dir, "x.stats"), ComputeOptions{}); err == nil {
 				t.Fatal("no error")
 			}
 			assertEmptyDir(t, dir)
@@ -203,7 +203,7 @@ func TestCrashBeforeRename(t *testing.T) {
 		for _, ori := range strings.Split(os.Getenv("PSYX_RESULTS_CRASH_PAIRS"), "|") {
 			pairs = append(pairs, PairFiles{Ori: ori, Inv: strings.TrimSuffix(ori, "_ori.png") + "_inv.png"})
 		}
-		err := compute(context.Background(), pairs, 1, out, func() { os.Exit(3) })
+		err := compute(context.Background(), pairs, 1, out, ComputeOptions{}, func() { os.Exit(3) })
 		t.Fatalf("compute returned (%v) instead of crashing", err)
 	}
 	_, pairs := writePack(t, testkit.RCOptions{Size: 16, Pairs: 5, Seed: 1})
@@ -230,13 +230,16 @@ func TestCrashBeforeRename(t *testing.T) {
 	if _, err := Open(out); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Open after the crash: %v, want not exist", err)
 	}
-	// The temp file is complete but for its name: still never opened as one.
-	if n, err := RemoveTemps(dir, 0); err != nil || n != 1 {
+	// The temp file is complete but for its name: still never opened as
+	// one. Its writer is dead, so its lock went with it.
+	if n, err := RemoveTemps(dir); err != nil || n != 1 {
 		t.Errorf("RemoveTemps: %d removed, %v", n, err)
 	}
 	assertEmptyDir(t, dir)
 }
 
+// RemoveTemps removes the temp files whose writer is gone (no lock held)
+// and leaves a live writer's, and every other file.
 func TestRemoveTempsKeepsOthers(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range []string{"a.stats", ".tmp-a.stats-123", "tmp-b", ".hidden"} {
@@ -244,14 +247,23 @@ func TestRemoveTempsKeepsOthers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n, err := RemoveTemps(dir, time.Hour); err != nil || n != 0 {
-		t.Errorf("a fresh temp file was removed (%d, %v)", n, err)
+	live, err := createLocked(dir, TempPrefix+"b.stats-*")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if n, err := RemoveTemps(dir, 0); err != nil || n != 1 {
-		t.Errorf("removed %d, %v; want 1", n, err)
+	if n, err := RemoveTemps(dir); err != nil || n != 1 {
+		t.Errorf("removed %d, %v; want 1 (the dead writer's)", n, err)
 	}
+	var left []string
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 3 {
-		t.Errorf("left %v", entries)
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	if want := []string{".hidden", filepath.Base(live.Name()), "a.stats", "tmp-b"}; !reflect.DeepEqual(left, want) {
+		t.Errorf("left %v, want %v", left, want)
+	}
+	live.Close() // the writer dies: its file goes at the next sweep
+	if n, err := RemoveTemps(dir); err != nil || n != 1 {
+		t.Errorf("after the writer closed: removed %d, %v; want 1", n, err)
 	}
 }

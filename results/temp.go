@@ -1,11 +1,12 @@
 package results
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
+	"syscall"
 )
 
 // TempPrefix starts the name of every file Compute writes before it is
@@ -17,11 +18,45 @@ const TempPrefix = ".tmp-"
 // unfinished files.
 func IsTemp(name string) bool { return strings.HasPrefix(filepath.Base(name), TempPrefix) }
 
-// RemoveTemps deletes the unfinished files in dir last modified more than
-// olderThan ago (a Compute still running keeps writing its file, so a sweep
-// at start-up can use 0 and a periodic one an hour). It returns how many it
-// removed.
-func RemoveTemps(dir string, olderThan time.Duration) (int, error) {
+// createLocked creates a temp file in dir and takes an exclusive flock on
+// it, held for as long as the file stays open: the kernel drops it when
+// the writer closes the file or dies, which is how RemoveTemps tells a
+// dead writer's file from a live one's, in this process or another.
+func createLocked(dir, pattern string) (*os.File, error) {
+	for range 3 {
+		f, err := os.CreateTemp(dir, pattern)
+		if err != nil {
+			return nil, err
+		}
+		// Blocking: a sweep that locked the file first holds it only to
+		// remove it.
+		if err := flock(f, syscall.LOCK_EX); err != nil {
+			os.Remove(f.Name())
+			f.Close()
+			return nil, fmt.Errorf("lock %s: %w", f.Name(), err)
+		}
+		// Between the create and the lock a sweep may have taken the
+		// unlocked file for a dead writer's and removed it: then it has no
+		// name left, and another file is made.
+		var st syscall.Stat_t
+		if err := fstat(f, &st); err != nil {
+			os.Remove(f.Name())
+			f.Close()
+			return nil, fmt.Errorf("stat %s: %w", f.Name(), err)
+		}
+		if st.Nlink > 0 {
+			return f, nil
+		}
+		f.Close()
+	}
+	return nil, fmt.Errorf("create a temp file in %s: removed under us three times", dir)
+}
+
+// RemoveTemps deletes the unfinished files in dir whose writer is gone:
+// each one it can lock at once (flock, without waiting). A file another
+// Compute is writing, in this process or another instance's, is locked and
+// stays. It returns how many it removed.
+func RemoveTemps(dir string) (int, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return 0, fmt.Errorf("results: sweep: %w", err)
@@ -31,16 +66,72 @@ func RemoveTemps(dir string, olderThan time.Duration) (int, error) {
 		if !e.Type().IsRegular() || !IsTemp(e.Name()) {
 			continue
 		}
-		info, err := e.Info()
-		if err != nil || time.Since(info.ModTime()) < olderThan {
-			continue // gone meanwhile, or maybe still being written
-		}
-		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !os.IsNotExist(err) {
+		gone, err := removeIfDead(filepath.Join(dir, e.Name()))
+		if err != nil {
 			return removed, fmt.Errorf("results: sweep: %w", err)
 		}
-		removed++
+		if gone {
+			removed++
+		}
 	}
 	return removed, nil
+}
+
+// removeIfDead removes path if no one holds its lock.
+func removeIfDead(path string) (bool, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil // finished or removed meanwhile
+	}
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	err = flock(f, syscall.LOCK_EX|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return false, nil // its writer is alive
+	}
+	if err != nil {
+		return false, fmt.Errorf("lock %s: %w", path, err)
+	}
+	// Locked: the writer is dead, or finished and renamed the file away
+	// since it was listed (then the name is gone and nothing is removed).
+	err = os.Remove(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func flock(f *os.File, how int) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var lerr error
+	if err := rc.Control(func(fd uintptr) {
+		for {
+			lerr = syscall.Flock(int(fd), how)
+			if !errors.Is(lerr, syscall.EINTR) {
+				return
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	return lerr
+}
+
+func fstat(f *os.File, st *syscall.Stat_t) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) { serr = syscall.Fstat(int(fd), st) }); err != nil {
+		return err
+	}
+	return serr
 }
 
 // syncDir makes a rename in dir durable: without it a power cut after the

@@ -46,3 +46,25 @@ type InconsistentPackError struct {
 func (e *InconsistentPackError) Error() string {
 	return fmt.Sprintf("results: %s is %dx%d, %s is %dx%d", e.File, e.W, e.H, e.First, e.W0, e.H0)
 }
+
+// ImageTooLargeError reports an image whose header says more pixels than
+// Compute's limit; nothing of it was decoded. File is its base name.
+type ImageTooLargeError struct {
+	File string
+	W, H int
+}
+
+func (e *ImageTooLargeError) Error() string {
+	return fmt.Sprintf("results: %s is %dx%d, more pixels than allowed", e.File, e.W, e.H)
+}
+
+// UnreadableImageError reports an image that does not decode (cut short,
+// corrupt, not PNG or JPEG) or cannot be opened (missing, not a regular
+// file); Reason is the decoder's or the system's.
+type UnreadableImageError struct {
+	File, Reason string
+}
+
+func (e *UnreadableImageError) Error() string {
+	return fmt.Sprintf("results: %s: %s", e.File, e.Reason)
+}

@@ -60,10 +60,10 @@ func NewApp(ctx context.Context, cfg config.Config, version string, stderr io.Wr
 	if len(applied) > 0 {
 		a.sys.Info("migrations applied", zap.Ints("versions", applied))
 	}
-	if a.library, err = packs.NewLibrary(cfg.DataDir, cfg.PairsPerPack, logs.api); err != nil {
+	if a.library, err = packs.NewLibrary(cfg.DataDir, cfg.PairsPerPack, cfg.MaxImagePixels, logs.api); err != nil {
 		return nil, err
 	}
-	if a.analysis, err = analysis.New(a.store, filepath.Join(cfg.DataDir, "packs"), cfg.StatsDir(), logs.api); err != nil {
+	if a.analysis, err = analysis.New(a.store, filepath.Join(cfg.DataDir, "packs"), cfg.StatsDir(), cfg.MaxImagePixels, logs.api); err != nil {
 		return nil, err
 	}
 	a.analysis.UseStimuli(a.library)
@@ -97,8 +97,7 @@ func NewApp(ctx context.Context, cfg config.Config, version string, stderr io.Wr
 		Quality:        cfg.Quality,
 		Completions:    a.store,
 		Version:        version,
-		// config's max_image_pixels is on its way; until then, its default.
-		MaxImagePixels: packs.DefaultMaxImagePixels,
+		MaxImagePixels: cfg.MaxImagePixels,
 	})
 	a.srv = &http.Server{
 		Addr:              cfg.Addr,

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -37,6 +38,14 @@ var scenarios = []scenario{
 		return b.list("list2", " (after submit and pgbench; ANALYZE)")
 	}},
 	{"list3", (*Bench).listAtScale},
+}
+
+func scenarioNames() string {
+	names := make([]string, len(scenarios))
+	for i, s := range scenarios {
+		names[i] = s.name
+	}
+	return strings.Join(names, ", ")
 }
 
 // download: GET /api/admin/download of 1,000 and 10,000 replies (best of
@@ -123,6 +132,10 @@ func (b *Bench) list(name, when string) error {
 	r, err := b.wrk(name, b.base+"/api/admin/list")
 	if err != nil {
 		return err
+	}
+	b.capacity["list"] = r.rps
+	if name == "list" {
+		b.list0 = &r
 	}
 	b.row(fmt.Sprintf("list, %d packs, %d replies, %d runs seen in 30 min%s: one client", packs, replies, running, when),
 		fmt.Sprintf("p50 / p99 %.2f / %.2f ms, %.0f req/s", one.p50, one.p99, one.rps), "p50 ≤ 10 ms", verdict(one.p50 <= 10))

@@ -26,6 +26,7 @@ var scenarios = []scenario{
 	{"download", (*Bench).download},
 	{"upload", (*Bench).upload},
 	{"start", (*Bench).start},
+	{"resume", (*Bench).resume},
 	{"progress", (*Bench).progress},
 	{"submit", (*Bench).submit},
 	{"list2", func(b *Bench) error {

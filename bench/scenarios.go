@@ -38,6 +38,7 @@ var scenarios = []scenario{
 		}
 		return b.list("list2", " (after submit and pgbench; ANALYZE)")
 	}},
+	{"openloop", (*Bench).openLoop},
 	{"list3", (*Bench).listAtScale},
 }
 

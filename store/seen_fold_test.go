@@ -138,3 +138,48 @@ func TestFoldRacesSaves(t *testing.T) {
 	wg.Wait()
 	wantCounts(t, st, now.Add(time.Minute), "after the race")
 }
+
+// The list's running and abandoned counts equal a count of the run rows at
+// every moment, through starts, saves, resumes and finishes spread over
+// minutes and hours (the counts are kept per minute of last_seen; the
+// window's edge cuts a minute in two).
+func TestListCountsAgainstRecount(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	np := pack("female20s", 2, 20, 29, 3)
+	ids := []int{createPack(t, st, np), createPack(t, st, pack("male20s", 1, 20, 29, 3))}
+	rng := rand.New(rand.NewPCG(7, 8))
+	now := t0
+	var tokens []string
+	for step := range 400 {
+		now = now.Add(time.Duration(rng.IntN(40)) * time.Second)
+		switch op := rng.IntN(10); {
+		case op < 4 || len(tokens) == 0:
+			token := tokenOf(step)
+			startRun(t, st, np, ids[rng.IntN(2)], person(step), token, now)
+			tokens = append(tokens, token)
+		case op < 7:
+			tok := tokens[rng.IntN(len(tokens))]
+			if _, _, err := st.SaveProgress(ctx, tok, answers(np, 1, "F"), 1, nil, now); err != nil && model.ReasonOf(err) != model.ProgressConflict {
+				t.Fatal(err)
+			}
+		case op < 9:
+			if err := st.TouchRun(ctx, tokens[rng.IntN(len(tokens))], now, nil, 5*time.Second); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			tok := tokens[rng.IntN(len(tokens))]
+			r, err := st.Run(ctx, tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reply := &model.Reply{PackID: r.PackID, Person: r.Person, Answers: answers(np, 3, "F"), Token: sql.NullString{String: tok, Valid: true}}
+			if _, err := st.SubmitReply(ctx, reply, now, func(*model.Run) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if step%20 == 19 {
+			wantCounts(t, st, now, "step "+tokenOf(step))
+		}
+	}
+}

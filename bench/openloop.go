@@ -42,9 +42,11 @@ type openResult struct {
 }
 
 // openLoopClient is an HTTP client for open-loop runs: enough idle
-// connections that a burst after a stall does not reconnect, and a bound
-// on connections so a stalled server cannot exhaust the loopback's ports
-// (a request waiting for a connection waits on the clock it is measured by).
+// connections that a burst after a stall does not reconnect, a bound on
+// connections so a stalled server cannot exhaust the loopback's ports (a
+// request waiting for a connection waits on the clock it is measured by),
+// and buffers that take a 15 KB body or a 13 KB answer in one system call
+// rather than four (the generator's CPU is the service's loss).
 func openLoopClient() *http.Client {
 	return &http.Client{
 		Timeout: 30 * time.Second,
@@ -55,6 +57,8 @@ func openLoopClient() *http.Client {
 			MaxConnsPerHost:     4096,
 			IdleConnTimeout:     time.Minute,
 			DisableCompression:  true,
+			WriteBufferSize:     32 << 10,
+			ReadBufferSize:      32 << 10,
 		},
 	}
 }

@@ -1,5 +1,5 @@
 // Command bench measures Psyx beside its physical limits, in one run, on
-// this machine, loopback only, in about two minutes:
+// this machine, loopback only, in about five minutes:
 //
 //   - a durable PostgreSQL cluster (tools/pgtest, fsync on, as in production)
 //     and the stack the e2e tests use (tools/stack: psyx under
@@ -7,10 +7,14 @@
 //   - setup: a 300-pair pack uploaded through the API, 97 one-pair packs and
 //     two 300-pair packs by `psyx pack import`, 1,000 and 10,000 replies
 //     (300 answers each) inserted with one SQL statement per pack
-//   - the scenarios (scenarios.go): download of 1k and 10k replies vs psql,
-//     a 300 MB upload through Nginx and straight vs cat + fsync, list with
-//     100 packs, start with wrk vs nginx serving a file of its size, submit
-//     with wrk vs pgbench of the same INSERT, list again, idle RSS
+//   - the scenarios (scenarios.go): list with 100 packs, download of 1k and
+//     10k replies vs psql printing the same JSON, a 300 MB upload through
+//     Nginx and straight vs cat + fsync, start with wrk vs pgbench of its
+//     INSERT and nginx serving a file of its size, a reload storm on one
+//     run (resume), progress, submit of runs made first vs pgbench of the
+//     same statements, list again, an open-loop step (openloop.go) at 50%
+//     and 80% of each endpoint's rate, list at 1,000,000 replies and
+//     100,000 running runs, idle RSS
 //
 // It prints a markdown report (figures beside their targets, CPU per
 // request from /proc, the commands) and writes it to -out (default

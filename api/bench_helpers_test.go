@@ -161,6 +161,37 @@ FROM generate_series(1, $3)`, id, string(answers), n)
 	}
 }
 
+// makeRuns adds the runs tokenFor(run, first..last) of a pack by SQL, as a
+// start stores them for the person of submitBody (person()): the pairs in
+// pack order, ori on the left, which answersList answers.
+func (e *benchEnv) makeRuns(tb testing.TB, id int, run string, first, last int64) {
+	tb.Helper()
+	p, err := e.Store.PackFiles(context.Background(), id)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	served := mustJSON(tb, p.Pairs)
+	who := person()
+	_, err = e.Store.DB().Exec(`
+INSERT INTO run (token, p_id, name, email, no, sex, age, phone, served, started_at, last_seen)
+SELECT $1 || '-' || i, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, now(), now()
+FROM generate_series($10::bigint, $11::bigint) i`,
+		"bench-"+run, id, who["name"], who["email"], who["no"], who["sex"], who["age"], who["phone"], string(served), first, last)
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// resumes is how often a run was resumed: each resume that wrote counts.
+func (e *benchEnv) resumes(tb testing.TB, token string) int {
+	tb.Helper()
+	var n int
+	if err := e.Store.DB().Get(&n, `SELECT resumes FROM run WHERE token = $1`, token); err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
 // insertPacks adds n pack rows (no folders: list does not read them) with
 // one-year age ranges that cannot overlap, each of size pairs.
 func (e *benchEnv) insertPacks(tb testing.TB, n, pairs int) {

@@ -99,6 +99,9 @@ func answersList(b *testing.B, e *benchEnv, id int) []any {
 	return answersFor(pairs)
 }
 
+// BenchmarkSubmit submits a started run per request: runs made by SQL
+// beforehand (untimed), each submitted once with its token, all 300
+// answers: a reply stored and a run finished per request.
 func BenchmarkSubmit(b *testing.B) {
 	e, id := benchPack(b)
 	head, tail := submitBodyParts(b, e, id)
@@ -111,12 +114,16 @@ func BenchmarkSubmit(b *testing.B) {
 		return e.serve(tb, http.MethodPost, "/api/reply/submit", jsonCT(), body)
 	}
 	run := func(b *testing.B, parallel bool) {
+		// b.N is known before the loop (not so with b.Loop): one run each.
+		from := seq.Load() + 1
+		e.makeRuns(b, id, runID, from, from+int64(b.N)-1)
 		before := e.countReplies(b)
 		b.ReportAllocs()
 		b.SetBytes(int64(len(head) + len(tail)))
+		b.ResetTimer()
 		cpu := cpuClock()
 		if !parallel {
-			for b.Loop() {
+			for range b.N {
 				mustOK(b, submitOne(b), "submit")
 			}
 		} else {
@@ -136,6 +143,41 @@ func BenchmarkSubmit(b *testing.B) {
 		if got := e.countReplies(b) - before; got != b.N {
 			b.Fatalf("%d submits stored %d rows", b.N, got)
 		}
+	}
+	b.Run("serial", func(b *testing.B) { run(b, false) })
+	b.Run("parallel64", func(b *testing.B) { run(b, true) })
+}
+
+// BenchmarkStartResume is a page reloaded over and over: one person's
+// start naming their run by its token. It is answered from one read; the
+// run is written at most once every few seconds (writes/op says how often).
+func BenchmarkStartResume(b *testing.B) {
+	e, _ := benchPack(b)
+	who := testkit.Person(1, 2, 25)
+	who["token"] = "bench-resume-token"
+	body := mustJSON(b, who)
+	mustOK(b, e.serve(b, http.MethodPost, "/api/reply/start", jsonCT(), body), "start")
+	run := func(b *testing.B, parallel bool) {
+		writes := e.resumes(b, "bench-resume-token")
+		b.ReportAllocs()
+		cpu := cpuClock()
+		if !parallel {
+			for b.Loop() {
+				mustOK(b, e.serve(b, http.MethodPost, "/api/reply/start", jsonCT(), body), "resume")
+			}
+		} else {
+			setParallel(b)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if w := e.serve(b, http.MethodPost, "/api/reply/start", jsonCT(), body); w.status != http.StatusOK {
+						b.Errorf("resume: %d %s", w.status, w.head.String())
+						return
+					}
+				}
+			})
+		}
+		reportCPU(b, cpu)
+		b.ReportMetric(float64(e.resumes(b, "bench-resume-token")-writes)/float64(b.N), "writes/op")
 	}
 	b.Run("serial", func(b *testing.B) { run(b, false) })
 	b.Run("parallel64", func(b *testing.B) { run(b, true) })

@@ -28,9 +28,7 @@ func newCSVExporter(h *Handler, w *bufio.Writer, now time.Time, pack *model.Pack
 var csvHeader = append(append([]string{"r_id", "p_id", "name", "email", "no", "sex", "age", "phone", "date", "trial"},
 	trials.CSVColumns...), "state", "started", "client_window", "completion")
 
-func (e *csvExporter) contentType() string { return "text/csv; charset=utf-8" }
-
-func (e *csvExporter) head(*model.PackSummary, bool) error { return e.w.Write(csvHeader) }
+func (e *csvExporter) head() error { return e.w.Write(csvHeader) }
 
 func (e *csvExporter) reply(r *model.Reply) error {
 	person := []string{strconv.FormatInt(r.ID, 10), strconv.Itoa(r.PackID), csvText(r.Name), csvText(r.Email), csvText(r.No),

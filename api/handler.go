@@ -26,9 +26,11 @@ type PackStore interface {
 	PackNameTaken(ctx context.Context, name string) (bool, error)
 }
 
-// ReplyStore exports replies.
+// ReplyStore exports replies: as rows for the CSV, as the JSON objects
+// the download shows, dates in zone, for the JSON.
 type ReplyStore interface {
 	ExportPack(ctx context.Context, id int, now time.Time, abandonAfter time.Duration, e model.Export) error
+	ExportPackJSON(ctx context.Context, id int, now time.Time, abandonAfter time.Duration, zone string, e model.ExportJSON) error
 }
 
 // Participants apply the participant's rules (package runs).

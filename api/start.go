@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -22,8 +23,12 @@ func (h *Handler) start(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
+	body := st.AppendJSON(make([]byte, 0, len(st.Run.Served)+len(st.Run.Answers)+160))
 	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, "application/json; charset=utf-8", st.AppendJSON(make([]byte, 0, len(st.Run.Served)+len(st.Run.Answers)+160)))
+	// Known in advance: without it net/http sends any answer over 2 KB
+	// (this one is 13 KB) in chunks.
+	c.Header("Content-Length", strconv.Itoa(len(body)))
+	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 }
 
 func (h *Handler) parseStart(c *gin.Context) (runs.StartInput, error) {

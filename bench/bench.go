@@ -33,6 +33,13 @@ type Bench struct {
 	startBody, submitBody   string // files; the submit body has TOKENMARK
 	submitBytes             int
 
+	// What the scenarios measured that later ones compare with: the rate
+	// of each endpoint at the configured connections (start, progress,
+	// submit, list: the latest), the first list's, start's.
+	capacity map[string]float64
+	list0    *wrkResult
+	startWrk wrkResult
+
 	rows     [][4]string // what | measured | target | verdict
 	cpuRows  []string
 	commands []string

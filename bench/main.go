@@ -1,5 +1,5 @@
 // Command bench measures Psyx beside its physical limits, in one run, on
-// this machine, loopback only, in about two minutes:
+// this machine, loopback only, in about five minutes:
 //
 //   - a durable PostgreSQL cluster (tools/pgtest, fsync on, as in production)
 //     and the stack the e2e tests use (tools/stack: psyx under
@@ -7,18 +7,26 @@
 //   - setup: a 300-pair pack uploaded through the API, 97 one-pair packs and
 //     two 300-pair packs by `psyx pack import`, 1,000 and 10,000 replies
 //     (300 answers each) inserted with one SQL statement per pack
-//   - the scenarios (scenarios.go): download of 1k and 10k replies vs psql,
-//     a 300 MB upload through Nginx and straight vs cat + fsync, a pack of
-//     512² PNG stimuli (each decoded by the service) vs cat + fsync, list with
-//     100 packs, start with wrk vs nginx serving a file of its size, submit
-//     with wrk vs pgbench of the same INSERT, list again, idle RSS
+//   - the scenarios (scenarios.go): list with 100 packs, download of 1k and
+//     10k replies vs psql printing the same JSON, a 300 MB upload through
+//     Nginx and straight vs cat + fsync, a pack of 512² PNG stimuli (each
+//     decoded by the service) vs cat + fsync, start with wrk vs pgbench of its
+//     INSERT and nginx serving a file of its size, a reload storm on one
+//     run (resume), progress, submit of runs made first vs pgbench of the
+//     same statements, list again, an open-loop step (openloop.go) at 50%
+//     and 80% of each endpoint's rate, list at 1,000,000 replies and
+//     100,000 running runs, idle RSS
 //
 // It prints a markdown report (figures beside their targets, CPU per
 // request from /proc, the commands) and writes it to -out (default
 // var/bench/bench-TIME.md); -update-doc also puts it between the bench
 // markers of docs/PERFORMANCE.md. Everything it starts is stopped on exit.
 //
-//	go run ./bench [-duration 10s] [-conns 64] [-out FILE] [-update-doc] [-keep]
+//	go run ./bench [-duration 10s] [-conns 64] [-only list,start,...] [-out FILE] [-update-doc] [-keep]
+//
+// -only runs the setup and then only the named scenarios (their names are
+// in scenarios.go), for quick checks while developing; the report of such a
+// run says which ran.
 //
 // It needs wrk and PostgreSQL's pgbench and psql (apt-get install wrk
 // postgresql); PSYX_DB_MAX_CONNS passes through to the service.
@@ -32,6 +40,8 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -45,7 +55,11 @@ type config struct {
 	out       string
 	updateDoc bool
 	keep      bool
+	only      map[string]bool // nil: every scenario
 }
+
+// wants tells whether the run includes the scenario.
+func (c config) wants(name string) bool { return c.only == nil || c.only[name] }
 
 func main() {
 	var cfg config
@@ -54,11 +68,36 @@ func main() {
 	flag.StringVar(&cfg.out, "out", "", "report file (default var/bench/bench-TIME.md)")
 	flag.BoolVar(&cfg.updateDoc, "update-doc", false, "also replace the latest run in docs/PERFORMANCE.md")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the work folder for inspection")
+	only := flag.String("only", "", "comma-separated scenarios to run after the setup (default: all)")
 	flag.Parse()
+	if *only != "" {
+		var err error
+		if cfg.only, err = parseOnly(*only); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(2)
+		}
+		if cfg.updateDoc {
+			fmt.Fprintln(os.Stderr, "bench: -update-doc needs every scenario; drop -only")
+			os.Exit(2)
+		}
+	}
 	if err := run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// parseOnly reads -only: names of scenarios, each known.
+func parseOnly(list string) (map[string]bool, error) {
+	only := map[string]bool{}
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if !slices.ContainsFunc(scenarios, func(s scenario) bool { return s.name == name }) {
+			return nil, fmt.Errorf("-only: no scenario %q (have %s)", name, scenarioNames())
+		}
+		only[name] = true
+	}
+	return only, nil
 }
 
 func say(format string, args ...any) { fmt.Fprintf(os.Stderr, "==> "+format+"\n", args...) }
@@ -93,7 +132,8 @@ func run(cfg config) (err error) {
 	if err := os.Chmod(work, 0o755); err != nil {
 		return err
 	}
-	b := &Bench{cfg: cfg, work: work, repo: repo, http: &http.Client{Timeout: 10 * time.Minute}}
+	b := &Bench{cfg: cfg, work: work, repo: repo, http: &http.Client{Timeout: 10 * time.Minute},
+		capacity: map[string]float64{}}
 	t0 := time.Now()
 	loadStart := loadAvg()
 
@@ -120,6 +160,9 @@ func run(cfg config) (err error) {
 	setupTook := time.Since(t0)
 	b.setupRSS = rssKB(b.psyxPID)
 	for _, s := range scenarios {
+		if !cfg.wants(s.name) {
+			continue
+		}
 		if err := s.run(b); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}

@@ -30,6 +30,15 @@ func (b *Bench) report(loadStart, loadEnd string, took, setup time.Duration) str
 		loadStart, loadEnd, runtime.NumCPU())
 	fmt.Fprintf(&r, "Run took %.0fs (setup %.0fs). %d connections, %v per wrk/pgbench run; all traffic on 127.0.0.1.\n\n",
 		took.Seconds(), setup.Seconds(), b.cfg.conns, b.cfg.duration)
+	if b.cfg.only != nil {
+		var ran []string
+		for _, s := range scenarios {
+			if b.cfg.wants(s.name) {
+				ran = append(ran, s.name)
+			}
+		}
+		fmt.Fprintf(&r, "**A partial run** (-only): %s.\n\n", strings.Join(ran, ", "))
+	}
 	r.WriteString("| what | measured | target | |\n| --- | --- | --- | --- |\n")
 	for _, row := range b.rows {
 		fmt.Fprintf(&r, "| %s | %s | %s | %s |\n", row[0], row[1], row[2], row[3])

@@ -1,8 +1,11 @@
--- wrk script: POST /api/reply/submit, every request with its own token, so
--- each one stores a new row (a repeated token would be a cheap no-op).
--- Arguments: the body file, holding the marker TOKENMARK where the token
--- goes, and a run id that keeps tokens unique across runs:
---   wrk ... -s submit.lua URL -- submit.json RUNID
+-- wrk script: POST /api/reply/submit, each request submitting the next of
+-- the runs PREFIX1 ... PREFIXN the harness made (as a start stores them),
+-- once, with its token: every request stores a reply and finishes a run.
+-- Past the last run a token names no run (400 Unknown Run, counted as
+-- non-2xx): the harness makes more runs than wrk can submit.
+-- Arguments: the body file, holding TOKENMARK where the token goes, the
+-- number of threads, PREFIX and N:
+--   wrk ... -s submit.lua URL -- submit.json 2 bench-sub- N
 local next_thread = 0
 
 function setup(thread)
@@ -10,7 +13,7 @@ function setup(thread)
 	thread:set("thread_no", next_thread)
 end
 
-local head, tail, run
+local head, tail, threads, prefix, runs
 local counter = 0
 
 function init(args)
@@ -20,12 +23,14 @@ function init(args)
 	local i, j = body:find("TOKENMARK", 1, true)
 	assert(i, "no TOKENMARK in " .. args[1])
 	head, tail = body:sub(1, i - 1), body:sub(j + 1)
-	run = args[2] or tostring(os.time())
+	threads = tonumber(args[2])
+	prefix = args[3]
+	runs = tonumber(args[4])
 end
 
 function request()
 	counter = counter + 1
-	local token = "w" .. run .. "-" .. thread_no .. "-" .. counter
+	local token = prefix .. ((counter - 1) * threads + thread_no)
 	return wrk.format("POST", "/api/reply/submit", { ["Content-Type"] = "application/json" },
 		head .. token .. tail)
 end

@@ -112,6 +112,9 @@ func (s *Served) AppendJSON(b []byte, pack *PackFiles) []byte {
 // DecodeServed reads a run's stored [[left, right], ...] (what AppendJSON
 // wrote) as positions in pack.
 func DecodeServed(pack *PackFiles, raw []byte) (*Served, error) {
+	if order, ok := scanServed(pack, raw); ok {
+		return &Served{PackID: pack.ID, Order: order}, nil
+	}
 	var pairs [][2]string
 	if err := json.Unmarshal(raw, &pairs); err != nil {
 		return nil, fmt.Errorf("decode served order: %w", err)

@@ -84,8 +84,10 @@ func (s *Service) resume(ctx context.Context, in StartInput) (*Started, error) {
 		in.Token, in.Resume = "", ""
 		return s.startNew(ctx, in)
 	}
-	if err := s.store.TouchRun(ctx, run.Token, now, in.Client, touchQuiet); err != nil {
-		return nil, err
+	if needsTouch(run, now, in.Client) {
+		if err := s.store.TouchRun(ctx, run.Token, now, in.Client, touchQuiet); err != nil {
+			return nil, err
+		}
 	}
 	return &Started{Pack: pack, Run: run, Resumed: true}, nil
 }

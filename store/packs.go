@@ -8,35 +8,54 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/psyx-lab/psyx/model"
 )
 
 // listPacks reads every pack with its counts, from the tallies: its cost
-// grows with the packs and the minutes of the abandon window, never with
-// the replies or runs. $1 is the cut: an unfinished run last seen at or
-// before it is abandoned. Running runs are the per-minute counts of the
-// minutes after the cut's minute (migration 004), plus the runs of the cut's
-// own minute counted one by one (on the index of unfinished runs by
-// last_seen: a minute's worth at most).
+// grows with the packs, never with the replies or runs. $1 is the cut: an
+// unfinished run last seen at or before it is abandoned. With the
+// watermark w (migration 005; FoldSeen keeps it at the cut's minute) the
+// abandoned runs are those last seen before w (gone: one count per pack),
+// those of the minutes from w to the cut's minute (pack_seen: none once
+// the fold has run), and those of the cut's own minute up to the cut,
+// counted one by one on the index of unfinished runs by last_seen (a
+// minute's worth at most); when w is past the cut (an instance with a
+// shorter abandon_after folded) the runs between the cut and w are running,
+// counted one by one too. Running is the unfinished runs less those.
 const listPacks = `
 SELECT p.p_id, p.pack_name, p.sex, p.age_min, p.age_max, p.size, p.created_at,
        coalesce(t.replies, 0) AS count,
-       coalesce(b.running, 0) + coalesce(e.running, 0) AS running,
-       coalesce(t.unfinished, 0) - coalesce(b.running, 0) - coalesce(e.running, 0) AS abandoned,
+       coalesce(t.unfinished, 0) - (coalesce(g.n, 0) + coalesce(b.n, 0) + coalesce(e.n, 0) - coalesce(x.n, 0)) AS running,
+       coalesce(g.n, 0) + coalesce(b.n, 0) + coalesce(e.n, 0) - coalesce(x.n, 0) AS abandoned,
        t.last_reply
 FROM pack p
 LEFT JOIN (SELECT p_id, sum(replies) AS replies, sum(unfinished) AS unfinished, max(last_reply) AS last_reply
            FROM pack_tally GROUP BY p_id) t USING (p_id)
-LEFT JOIN (SELECT p_id, sum(n) AS running FROM pack_seen
-           WHERE minute > date_trunc('minute', $1::timestamptz) GROUP BY p_id) b USING (p_id)
-LEFT JOIN (SELECT p_id, count(*) AS running FROM run
-           WHERE finished_at IS NULL AND last_seen > $1::timestamptz
-             AND last_seen < date_trunc('minute', $1::timestamptz) + interval '1 minute' GROUP BY p_id) e USING (p_id)`
+LEFT JOIN (SELECT p_id, sum(n) AS n FROM pack_gone GROUP BY p_id) g USING (p_id)
+LEFT JOIN (SELECT p_id, sum(n) AS n FROM pack_seen
+           WHERE minute >= (SELECT since FROM seen_watermark) AND minute < date_trunc('minute', $1::timestamptz)
+           GROUP BY p_id) b USING (p_id)
+LEFT JOIN (SELECT p_id, count(*) AS n FROM run
+           WHERE finished_at IS NULL AND last_seen <= $1::timestamptz
+             AND last_seen >= greatest((SELECT since FROM seen_watermark), date_trunc('minute', $1::timestamptz))
+           GROUP BY p_id) e USING (p_id)
+LEFT JOIN (SELECT p_id, count(*) AS n FROM run
+           WHERE finished_at IS NULL AND last_seen > $1::timestamptz AND last_seen < (SELECT since FROM seen_watermark)
+           GROUP BY p_id) x USING (p_id)`
 
 // ListPacks returns every pack with its counts at now, ordered by p_id.
+// Prepared once per connection: planning the query's five joins cost
+// PostgreSQL about as much as running it.
 func (s *Store) ListPacks(ctx context.Context, now time.Time, abandonAfter time.Duration) ([]model.PackSummary, error) {
+	st, err := s.prepared(ctx, listPacks+` ORDER BY p.p_id`)
+	if err != nil {
+		return nil, fmt.Errorf("list packs: %w", err)
+	}
 	packs := []model.PackSummary{}
-	if err := s.db.SelectContext(ctx, &packs, listPacks+` ORDER BY p.p_id`, now.Add(-abandonAfter)); err != nil {
+	stx := &sqlx.Stmt{Stmt: st, Mapper: s.db.Mapper}
+	if err := stx.SelectContext(ctx, &packs, now.Add(-abandonAfter)); err != nil {
 		return nil, fmt.Errorf("list packs: %w", err)
 	}
 	return packs, nil

@@ -53,12 +53,23 @@ SELECT count(*) FROM reply WHERE r_id = $1 AND p_id = $2 AND no = $3 AND email =
 // with the same reply is a retry (nothing stored, created false), with any
 // other one TokenUsed.
 func (s *Store) SubmitReply(ctx context.Context, r *model.Reply, now time.Time, check func(*model.Run) error) (created bool, err error) {
+	// Prepared once per connection, as pgbench's -M prepared: unprepared,
+	// each statement was parsed and planned per submit and cost lib/pq a
+	// round trip more.
+	lock, err := s.prepared(ctx, runToFinish)
+	if err != nil {
+		return false, fmt.Errorf("submit: %w", err)
+	}
+	finish, err := s.prepared(ctx, finishReply)
+	if err != nil {
+		return false, fmt.Errorf("submit: %w", err)
+	}
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("submit: begin: %w", err)
 	}
 	defer tx.Rollback()
-	run, err := scanRun(tx.QueryRowxContext(ctx, runToFinish, r.Token.String))
+	run, err := scanRun(tx.StmtContext(ctx, lock).QueryRowContext(ctx, r.Token.String))
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, errUnknownRun
 	}
@@ -82,7 +93,7 @@ func (s *Store) SubmitReply(ctx context.Context, r *model.Reply, now time.Time, 
 		return false, err
 	}
 	var id int64
-	err = tx.QueryRowxContext(ctx, finishReply, r.Token.String, []byte(r.Answers), now, r.Completion).Scan(&id)
+	err = tx.StmtContext(ctx, finish).QueryRowContext(ctx, r.Token.String, []byte(r.Answers), now, r.Completion).Scan(&id)
 	if err != nil {
 		return false, fmt.Errorf("submit: finish run: %w", err)
 	}

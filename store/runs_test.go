@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -354,71 +353,5 @@ func TestMatchKeptUntilThePackGoes(t *testing.T) {
 	}
 	if _, err := a.CreateRun(ctx, newRun(t, newer, newID, person(1), tokenOf(1)), t0); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// The list's running and abandoned counts equal a count of the run rows at
-// every moment, through starts, saves, resumes and finishes spread over
-// minutes and hours (the counts are kept per minute of last_seen; the
-// window's edge cuts a minute in two).
-func TestListCountsAgainstRecount(t *testing.T) {
-	st := openStore(t)
-	ctx := context.Background()
-	np := pack("female20s", 2, 20, 29, 3)
-	ids := []int{createPack(t, st, np), createPack(t, st, pack("male20s", 1, 20, 29, 3))}
-	rng := rand.New(rand.NewPCG(7, 8))
-	now := t0
-	var tokens []string
-	for step := range 400 {
-		now = now.Add(time.Duration(rng.IntN(40)) * time.Second)
-		switch op := rng.IntN(10); {
-		case op < 4 || len(tokens) == 0:
-			token := tokenOf(step)
-			startRun(t, st, np, ids[rng.IntN(2)], person(step), token, now)
-			tokens = append(tokens, token)
-		case op < 7:
-			tok := tokens[rng.IntN(len(tokens))]
-			if _, _, err := st.SaveProgress(ctx, tok, answers(np, 1, "F"), 1, nil, now); err != nil && model.ReasonOf(err) != model.ProgressConflict {
-				t.Fatal(err)
-			}
-		case op < 9:
-			if err := st.TouchRun(ctx, tokens[rng.IntN(len(tokens))], now, nil, 5*time.Second); err != nil {
-				t.Fatal(err)
-			}
-		default:
-			tok := tokens[rng.IntN(len(tokens))]
-			r, err := st.Run(ctx, tok)
-			if err != nil {
-				t.Fatal(err)
-			}
-			reply := &model.Reply{PackID: r.PackID, Person: r.Person, Answers: answers(np, 3, "F"), Token: sql.NullString{String: tok, Valid: true}}
-			if _, err := st.SubmitReply(ctx, reply, now, func(*model.Run) error { return nil }); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if step%20 != 19 {
-			continue
-		}
-		for _, window := range []time.Duration{30 * time.Second, 90 * time.Second, 10 * time.Minute, 30 * time.Minute, 2 * time.Hour} {
-			list, err := st.ListPacks(ctx, now, window)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range list {
-				var want struct {
-					Running   int `db:"running"`
-					Abandoned int `db:"abandoned"`
-				}
-				if err := st.DB().Get(&want, `SELECT count(*) FILTER (WHERE last_seen > $2) AS running,
-					count(*) FILTER (WHERE last_seen <= $2) AS abandoned FROM run WHERE p_id = $1 AND finished_at IS NULL`,
-					p.ID, now.Add(-window)); err != nil {
-					t.Fatal(err)
-				}
-				if p.Running != want.Running || p.Abandoned != want.Abandoned {
-					t.Fatalf("step %d, window %v, pack %d: list says %d running %d abandoned, the rows %d and %d",
-						step, window, p.ID, p.Running, p.Abandoned, want.Running, want.Abandoned)
-				}
-			}
-		}
 	}
 }

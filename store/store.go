@@ -22,6 +22,7 @@ const (
 	lockMigrations  = 1
 	lockPackFolders = 2
 	lockPackCreate  = 3
+	lockSeenFold    = 4 // migration 005's triggers take it shared
 )
 
 // Store is the database of packs, replies and runs.

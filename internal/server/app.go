@@ -131,6 +131,10 @@ func (a *App) Run(ctx context.Context) error {
 	a.sys.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("version", a.version))
 	served := make(chan error, 1)
 	go func() { served <- a.srv.Serve(ln) }()
+	fctx, stopFold := context.WithCancel(context.Background())
+	folded := make(chan struct{})
+	go func() { a.foldSeen(fctx); close(folded) }()
+	defer func() { stopFold(); <-folded }() // before Close closes the store
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve: %w", err)

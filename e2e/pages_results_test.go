@@ -190,7 +190,7 @@ func TestPagesResults(t *testing.T) {
 	b.shot(t, "28-results-390")
 	b.fullShot(t, "28-results-390-full")
 	// A tap (chromedp's mouse click never lands on a touch-only phone).
-	b.js(t, fmt.Sprintf(`document.querySelector('#quality-rows tr[data-rid="%d"] td').click(), ''`, rid))
+	b.js(t, fmt.Sprintf(`document.querySelector('#quality-rows tr[data-rid="%d"] td[data-col=name]').click(), ''`, rid))
 	b.waitJS(t, fmt.Sprintf(`document.body.dataset.selected === '%d'`, rid))
 	b.checkLayout(t, "a participant's CI on a phone", 390)
 	b.shot(t, "29-results-390-reply")

@@ -1,5 +1,6 @@
-// The results page's two small charts, drawn as plain SVG (no library, no
-// CDN): the pack's reaction-time histogram and each reply's infoVal.
+// The results page's small charts, drawn as plain SVG (no library, no
+// CDN): reaction-time histograms (the included replies pooled, or one
+// reply's) and each reply's infoVal.
 
 const NS = 'http://www.w3.org/2000/svg';
 const W = 360;
@@ -23,11 +24,12 @@ function niceStep(max, ticks) {
 }
 
 // rtHistogram draws counts of answered trials per bin of binMs; the last
-// bin is open (everything slower).
-export function rtHistogram(counts, binMs) {
+// bin is open (everything slower). The y axis counts trials. opts: the
+// svg's id and aria-label, and what the counts are of (the x axis title).
+export function rtHistogram(counts, binMs, { id = 'rt-hist', label = '반응 시간 히스토그램', of = '응답' } = {}) {
   const H = 180;
-  const m = { l: 40, r: 10, t: 12, b: 34 };
-  const out = svg('rt-hist', H, '반응 시간 히스토그램');
+  const m = { l: 50, r: 10, t: 12, b: 34 };
+  const out = svg(id, H, label);
   const total = counts.reduce((a, b) => a + b, 0);
   const max = Math.max(1, ...counts);
   const step = niceStep(max, 4);
@@ -38,25 +40,28 @@ export function rtHistogram(counts, binMs) {
     out.append(el('line', { x1: m.l, x2: W - m.r, y1: y(v), y2: y(v), class: v === 0 ? 'axis' : 'grid' }));
     out.append(el('text', { x: m.l - 6, y: y(v) + 4, class: 'tick', 'text-anchor': 'end' }, String(v)));
   }
+  const mid = (m.t + H - m.b) / 2;
+  out.append(el('text', { x: 12, y: mid, class: 'axis-title y-title', 'text-anchor': 'middle', transform: `rotate(-90 12 ${mid})` }, '시행 수'));
   const sec = (ms) => (ms / 1000).toFixed(1);
   counts.forEach((n, i) => {
     const last = i === counts.length - 1;
     const from = sec(i * binMs);
     const range = last ? `${from}초 이상` : `${from}–${sec((i + 1) * binMs)}초`;
-    const bar = el('rect', { x: x(i) + 1, y: y(n), width: Math.max(1, x(i + 1) - x(i) - 2), height: y(0) - y(n), class: last ? 'bar open' : 'bar' });
+    const bar = el('rect', { x: x(i) + 1, y: y(n), width: Math.max(1, x(i + 1) - x(i) - 2), height: y(0) - y(n), class: last ? 'bar open' : 'bar', 'data-n': n });
     bar.append(el('title', {}, `${range}: ${n}회`));
     out.append(bar);
   });
   for (let i = 0; i <= counts.length; i += 5) {
     out.append(el('text', { x: x(i), y: H - m.b + 15, class: 'tick', 'text-anchor': 'middle' }, sec(i * binMs)));
   }
-  out.append(el('text', { x: (m.l + W - m.r) / 2, y: H - 3, class: 'axis-title', 'text-anchor': 'middle' }, `반응 시간 (초) · 응답 ${total}회`));
+  out.append(el('text', { x: (m.l + W - m.r) / 2, y: H - 3, class: 'axis-title', 'text-anchor': 'middle' }, `반응 시간 (초) · ${of} ${total}회`));
   return out;
 }
 
 // infovalPlot draws one dot per reply along the infoVal axis (dots in the
-// same place stack up), with rcicr's 1.96 line; a click on a dot picks
-// that reply.
+// same place stack up), with rcicr's 1.96 line; a reply left out of the
+// group figures (reply.excluded) is a hollow grey ring. A click on a dot
+// picks that reply.
 export function infovalPlot(replies, onPick, threshold = 1.96) {
   const H = 150;
   const m = { l: 16, r: 16, t: 12, b: 34 };
@@ -82,12 +87,15 @@ export function infovalPlot(replies, onPick, threshold = 1.96) {
     const level = stacks.get(slot) ?? 0;
     stacks.set(slot, level + 1);
     const cy = Math.max(m.t + r, base - r - 1 - level * (2 * r - 1));
-    const dot = el('circle', { cx, cy, r, class: reply.infoval < threshold ? 'dot low' : 'dot', 'data-rid': reply.r_id, tabindex: 0 });
-    dot.append(el('title', {}, `r_id ${reply.r_id} ${reply.name}: ${reply.infoval.toFixed(2)}`));
+    const cls = reply.excluded ? 'dot excluded' : reply.infoval < threshold ? 'dot low' : 'dot';
+    const dot = el('circle', { cx, cy, r, class: cls, 'data-rid': reply.r_id, tabindex: 0 });
+    dot.append(el('title', {}, `r_id ${reply.r_id} ${reply.name}: ${reply.infoval.toFixed(2)}${reply.excluded ? ' · 분석에서 제외' : ''}`));
     dot.addEventListener('click', () => onPick(reply.r_id));
     dot.addEventListener('keydown', (e) => { if (e.key === 'Enter') onPick(reply.r_id); });
     out.append(dot);
   }
-  out.append(el('text', { x: W / 2, y: H - 3, class: 'axis-title', 'text-anchor': 'middle' }, `infoVal · 참가자 ${values.length}명 · 점선 ${threshold}`));
+  const left = values.filter((v) => v.excluded).length;
+  const legend = left ? ` · ○ 제외 ${left}명` : '';
+  out.append(el('text', { x: W / 2, y: H - 3, class: 'axis-title', 'text-anchor': 'middle' }, `infoVal · 참가자 ${values.length}명 · 점선 ${threshold}${legend}`));
   return out;
 }

@@ -174,24 +174,47 @@ func (s *Service) replyImage(ctx context.Context, id int, p *pack, r *model.Repl
 	return &Image{CI: ci, base: p.stats.Base(), Provenance: Provenance{Packs: []int{id}, Replies: 1}}, nil
 }
 
-// EachReplyCI calls fn with every reply of the pack and its CI, in r_id
-// order; replies without an answered trial have none and are skipped. One
-// CI is in memory at a time.
-func (s *Service) EachReplyCI(ctx context.Context, id int, fn func(r *model.Reply, im *Image) error) error {
+// ReplyCIs is a selection of a pack's replies whose CIs are drawn one at
+// a time (Each): a zip of hundreds of CIs never holds them all.
+type ReplyCIs struct {
+	s    *Service
+	id   int
+	p    *pack
+	set  *replySet
+	pick *picked
+	// Excluded are the r_ids the selection left out.
+	Excluded []int64
+}
+
+// ReplyCIs applies sel to the pack's replies, as GroupCI does.
+func (s *Service) ReplyCIs(ctx context.Context, id int, sel Selection, th results.Thresholds) (*ReplyCIs, error) {
 	p, err := s.stats(ctx, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	set, err := s.replies(ctx, id, p)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if set.count == 0 {
-		return errNoReplies(id)
+		return nil, errNoReplies(id)
 	}
-	for _, r := range set.replies {
-		im, err := s.replyImage(ctx, id, p, r)
+	pk, err := s.pick(ctx, id, p, set, sel, th)
+	if err != nil {
+		return nil, err
+	}
+	return &ReplyCIs{s: s, id: id, p: p, set: set, pick: pk, Excluded: pk.out}, nil
+}
+
+// Each calls fn with every selected reply and its CI, in r_id order, and
+// unanswered with each selected reply that has no answered trial (and so
+// no CI).
+func (rc *ReplyCIs) Each(ctx context.Context, fn func(r *model.Reply, im *Image) error, unanswered func(rid int64)) error {
+	for _, i := range rc.pick.in {
+		r := rc.set.replies[i]
+		im, err := rc.s.replyImage(ctx, rc.id, rc.p, r)
 		if model.ReasonOf(err) == model.NoAnswers {
+			unanswered(r.ID)
 			continue
 		}
 		if err != nil {

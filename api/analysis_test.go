@@ -43,6 +43,17 @@ func TestExclusion(t *testing.T) {
 				r.Header.Get("X-Psyx-Version") == "" || r.Header.Get("X-Psyx-Scaling") != "independent" {
 				t.Fatalf("headers %v", r.Header)
 			}
+			// The zip of the replies' CIs holds the same selection.
+			var kept []int64
+			for _, rid := range all {
+				if !slices.Contains(tc.out, rid) {
+					kept = append(kept, rid)
+				}
+			}
+			files, m := s.e.ciZip(t, fmt.Sprintf("/api/admin/ci?id=%d&format=zip%s", s.id, tc.query))
+			if len(files) != len(kept) || !slices.Equal(m.Replies, kept) || !slices.Equal(m.Excluded, orNone(tc.out)) {
+				t.Fatalf("zip holds %v, manifest %+v; want replies %v, excluded %v", files, m, kept, tc.out)
+			}
 		})
 	}
 	// "flagged" leaves out exactly the replies the quality table flags.

@@ -25,7 +25,7 @@ type Analysis interface {
 	GroupPNG(ctx context.Context, id int, sel analysis.Selection, th results.Thresholds, anti bool,
 		sc results.Scaling, constant float64) (*analysis.Image, []byte, float64, error)
 	ReplyCI(ctx context.Context, id int, rid int64) (*analysis.Image, error)
-	EachReplyCI(ctx context.Context, id int, fn func(r *model.Reply, im *analysis.Image) error) error
+	ReplyCIs(ctx context.Context, id int, sel analysis.Selection, th results.Thresholds) (*analysis.ReplyCIs, error)
 	Quality(ctx context.Context, id int, th results.Thresholds, sel analysis.Selection) (*analysis.QualityTable, error)
 	Reliability(ctx context.Context, id int, sel analysis.Selection, th results.Thresholds) (*analysis.Reliability, error)
 	Compare(ctx context.Context, req analysis.CompareRequest, th results.Thresholds) (*analysis.Comparison, error)
@@ -157,8 +157,9 @@ func scalingHeaders(c *gin.Context, sc results.Scaling, constant float64) {
 type manifest struct {
 	Pack         string             `json:"pack"`
 	PackID       int                `json:"p_id"`
-	Replies      []int64            `json:"replies"`  // the r_ids of the images, in order
-	Excluded     []int64            `json:"excluded"` // replies without an answered trial: no image
+	Replies      []int64            `json:"replies"`    // the r_ids of the images, in order
+	Excluded     []int64            `json:"excluded"`   // left out by the selection (&exclude=)
+	Unanswered   []int64            `json:"unanswered"` // in, but without an answered trial: no image
 	Scaling      string             `json:"scaling"`
 	Constant     float64            `json:"constant,omitempty"` // the constant given; independent: each image's own, in its file name
 	Anti         bool               `json:"anti"`
@@ -170,11 +171,18 @@ type manifest struct {
 // ciZip streams every reply's CI as a PNG, one file per reply, and a
 // manifest.json of what went into them.
 func (h *Handler) ciZip(c *gin.Context, q ciRequest, pack *model.PackFiles) {
+	ctx := c.Request.Context()
+	cis, err := h.Analysis.ReplyCIs(ctx, q.id, q.sel, h.Quality)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
 	var zw *zip.Writer
-	m := manifest{Pack: pack.Name, PackID: pack.ID, Replies: []int64{}, Excluded: []int64{}, Anti: q.anti,
+	m := manifest{Pack: pack.Name, PackID: pack.ID, Replies: []int64{}, Excluded: orEmpty(cis.Excluded), Unanswered: []int64{},
+		Anti:     q.anti,
 		Scaling:  map[results.Scaling]string{results.Independent: "independent", results.Constant: "constant"}[q.scaling],
 		Constant: q.constant, InfoValSeed: pack.ID, PsyxVersion: h.Version, ImageScaling: map[string]float64{}}
-	err := h.Analysis.EachReplyCI(c.Request.Context(), q.id, func(r *model.Reply, im *analysis.Image) error {
+	err = cis.Each(ctx, func(r *model.Reply, im *analysis.Image) error {
 		if q.anti {
 			im = im.Anti()
 		}
@@ -187,6 +195,7 @@ func (h *Handler) ciZip(c *gin.Context, q ciRequest, pack *model.PackFiles) {
 			c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%d-ci.zip"`, pack.Name, pack.ID))
 			c.Header("Cache-Control", "no-store")
 			c.Header("X-Psyx-Version", h.Version)
+			c.Header("X-Psyx-Excluded", joinIDs(cis.Excluded))
 			c.Status(http.StatusOK)
 			zw = zip.NewWriter(c.Writer)
 		}
@@ -199,7 +208,7 @@ func (h *Handler) ciZip(c *gin.Context, q ciRequest, pack *model.PackFiles) {
 		}
 		_, err = f.Write(png) // PNGs are compressed already
 		return err
-	})
+	}, func(rid int64) { m.Unanswered = append(m.Unanswered, rid) })
 	if err == nil && zw == nil {
 		err = model.Fail(model.NoReplies, q.id)
 	}

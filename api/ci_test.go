@@ -1,8 +1,6 @@
 package api_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -207,31 +205,18 @@ func TestResultsMatchRcicr(t *testing.T) {
 		}
 	}
 	// Every participant's PNG in one zip, and a manifest of what went in.
-	r = e.get(t, "/api/admin/ci?id=1&format=zip")
-	wantStatus(t, r, 200, "")
-	zr, err := zip.NewReader(bytes.NewReader([]byte(r.Body)), int64(len(r.Body)))
-	if err != nil || len(zr.File) != 4 {
-		t.Fatalf("zip: %v, %d files", err, len(zr.File))
+	names, m := e.ciZip(t, "/api/admin/ci?id=1&format=zip")
+	if len(names) != 3 {
+		t.Fatalf("zip holds %v", names)
 	}
-	for i, f := range zr.File[:3] {
-		if want := fmt.Sprintf("rcicr-r%d.png", q.Replies[i].RID); f.Name != want {
-			t.Errorf("zip entry %q, want %q", f.Name, want)
+	for i, name := range names {
+		if want := fmt.Sprintf("rcicr-r%d.png", q.Replies[i].RID); name != want {
+			t.Errorf("zip entry %q, want %q", name, want)
 		}
 	}
-	mf, err := zr.File[3].Open()
-	if err != nil || zr.File[3].Name != "manifest.json" {
-		t.Fatalf("manifest: %v %q", err, zr.File[3].Name)
-	}
-	var m struct {
-		Pack     string             `json:"pack"`
-		Replies  []int64            `json:"replies"`
-		Scaling  string             `json:"scaling"`
-		Version  string             `json:"psyx_version"`
-		Constant map[string]float64 `json:"image_constants"`
-	}
-	if err := json.NewDecoder(mf).Decode(&m); err != nil || m.Pack != "rcicr" || len(m.Replies) != 3 || m.Scaling != "independent" ||
-		m.Version == "" || len(m.Constant) != 3 {
-		t.Fatalf("manifest %+v (%v)", m, err)
+	if m.Pack != "rcicr" || len(m.Replies) != 3 || m.Scaling != "independent" || m.Version == "" || len(m.Constants) != 3 ||
+		m.Excluded == nil || len(m.Excluded) != 0 || len(m.Unanswered) != 0 {
+		t.Fatalf("manifest %+v", m)
 	}
 }
 

@@ -1,6 +1,9 @@
 package api_test
 
 import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -97,6 +100,50 @@ func (s *study) ciCSV(t *testing.T, query string) []float64 {
 	r := s.e.get(t, fmt.Sprintf("/api/admin/ci?id=%d&format=csv%s", s.id, query))
 	wantStatus(t, r, 200, "")
 	return floats(t, readFixtureCSV(t, r.Body, false))
+}
+
+// zipManifest is the manifest.json of a zip of replies' CIs.
+type zipManifest struct {
+	Pack       string             `json:"pack"`
+	Replies    []int64            `json:"replies"`
+	Excluded   []int64            `json:"excluded"`
+	Unanswered []int64            `json:"unanswered"`
+	Scaling    string             `json:"scaling"`
+	Version    string             `json:"psyx_version"`
+	Constants  map[string]float64 `json:"image_constants"`
+}
+
+// ciZip fetches a zip of replies' CIs: its PNGs' names, in order, and its
+// manifest, which must be the last file.
+func (e *env) ciZip(t *testing.T, path string) ([]string, zipManifest) {
+	t.Helper()
+	r := e.get(t, path)
+	wantStatus(t, r, 200, "")
+	zr, err := zip.NewReader(bytes.NewReader([]byte(r.Body)), int64(len(r.Body)))
+	if err != nil || len(zr.File) == 0 || zr.File[len(zr.File)-1].Name != "manifest.json" {
+		t.Fatalf("zip %s: %v", path, err)
+	}
+	var names []string
+	for _, f := range zr.File[:len(zr.File)-1] {
+		names = append(names, f.Name)
+	}
+	var m zipManifest
+	f, err := zr.File[len(zr.File)-1].Open()
+	if err == nil {
+		err = json.NewDecoder(f).Decode(&m)
+	}
+	if err != nil {
+		t.Fatalf("manifest of %s: %v", path, err)
+	}
+	return names, m
+}
+
+// orNone is ids, or an empty list for none, as the API writes lists.
+func orNone(ids []int64) []int64 {
+	if ids == nil {
+		return []int64{}
+	}
+	return ids
 }
 
 // replyCIs are the replies' own CIs, as the API gives them one by one.

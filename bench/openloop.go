@@ -30,6 +30,8 @@ type openLoad struct {
 	request func(i int) (method, url string, body []byte)
 	// ok tells whether an answer counts as a success; nil: any 2xx.
 	ok func(status int) bool
+	// slow is the latency over which a request counts in openResult.slow.
+	slow time.Duration
 }
 
 // openResult is what an open-loop run measured.
@@ -39,6 +41,9 @@ type openResult struct {
 	lag          histogram     // how late the generator started each request
 	elapsed      time.Duration // from the first scheduled time to the last answer
 	firstErr     string
+	// slow counts, per second of the schedule, the requests that took
+	// longer than openLoad.slow: whether the tail is spread or a burst.
+	slow []atomic.Int64
 }
 
 // openLoopClient is an HTTP client for open-loop runs: enough idle
@@ -71,8 +76,8 @@ func openLoopClient() *http.Client {
 // behind (the machine is busy), requests go out late but are measured from
 // when they were due: the lag histogram says by how much.
 func (l openLoad) run(ctx context.Context, client *http.Client) *openResult {
-	res := &openResult{}
 	total := int(l.rate * l.duration.Seconds())
+	res := &openResult{slow: make([]atomic.Int64, int(l.duration.Seconds())+1)}
 	var wg sync.WaitGroup
 	var failed atomic.Int64
 	var firstErr sync.Once
@@ -94,7 +99,11 @@ func (l openLoad) run(ctx context.Context, client *http.Client) *openResult {
 				failed.Add(1)
 				firstErr.Do(func() { res.firstErr = err.Error() })
 			}
-			res.latency.Record(time.Since(due))
+			took := time.Since(due)
+			res.latency.Record(took)
+			if l.slow > 0 && took > l.slow {
+				res.slow[int(float64(i)/l.rate)].Add(1)
+			}
 		}()
 	}
 	wg.Wait()

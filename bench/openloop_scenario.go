@@ -47,7 +47,7 @@ func (b *Bench) openLoop() error {
 			if err != nil {
 				return fmt.Errorf("open loop %s: %w", ep.name, err)
 			}
-			load.rate, load.duration = rate, b.cfg.duration
+			load.rate, load.duration, load.slow = rate, b.cfg.duration, time.Duration(share.p99ms*float64(time.Millisecond))
 			say("open loop: %s at %d%% of %.0f = %.0f req/s for %v", ep.name, share.pct, capacity, rate, b.cfg.duration)
 			m := b.cpuBegin()
 			c0 := clientCPU()
@@ -55,6 +55,11 @@ func (b *Bench) openLoop() error {
 			gen := clientCPU() - c0
 			b.cpuEnd(m, fmt.Sprintf("open loop %s %d%%", ep.name, share.pct), res.sent, gen)
 			p99 := ms(res.latency.Quantile(0.99))
+			var bySecond []string
+			for i := range res.slow {
+				bySecond = append(bySecond, strconv.FormatInt(res.slow[i].Load(), 10))
+			}
+			say("open loop: %s at %d%%: over %.0f ms by second: %s", ep.name, share.pct, share.p99ms, strings.Join(bySecond, " "))
 			target, met := "", ""
 			if ep.target {
 				target, met = fmt.Sprintf("p99 ≤ %.0f ms", share.p99ms), verdict(p99 <= share.p99ms && res.failed == 0)

@@ -24,7 +24,12 @@ import (
 // openLoad is one open-loop run.
 type openLoad struct {
 	rate     float64       // requests a second
-	duration time.Duration // how long requests are scheduled
+	duration time.Duration // how long requests are scheduled and measured
+	// warmup is how long the same schedule runs before duration, measured
+	// apart (openResult.warm): the first second at a new rate opens
+	// connections through Nginx to the service and PostgreSQL and fills
+	// caches, a cost a class's steady arrivals pay once, not each second.
+	warmup time.Duration
 	// request is the i-th request (0, 1, ...): method, URL and body
 	// (nil: none). Called from the request's own goroutine.
 	request func(i int) (method, url string, body []byte)
@@ -36,10 +41,11 @@ type openLoad struct {
 
 // openResult is what an open-loop run measured.
 type openResult struct {
-	sent, failed int64
+	sent, failed int64         // in duration; failed also counts the warm-up's
 	latency      histogram     // from each request's scheduled time to the end of its answer
+	warm         histogram     // latency in the warm-up
 	lag          histogram     // how late the generator started each request
-	elapsed      time.Duration // from the first scheduled time to the last answer
+	elapsed      time.Duration // from the first measured request's scheduled time to the last answer
 	firstErr     string
 	// slow counts, per second of the schedule, the requests that took
 	// longer than openLoad.slow: whether the tail is spread or a burst.
@@ -76,22 +82,27 @@ func openLoopClient() *http.Client {
 // behind (the machine is busy), requests go out late but are measured from
 // when they were due: the lag histogram says by how much.
 func (l openLoad) run(ctx context.Context, client *http.Client) *openResult {
-	total := int(l.rate * l.duration.Seconds())
+	warmN := int(l.rate * l.warmup.Seconds())
+	total := warmN + int(l.rate*l.duration.Seconds())
 	res := &openResult{slow: make([]atomic.Int64, int(l.duration.Seconds())+1)}
 	var wg sync.WaitGroup
 	var failed atomic.Int64
 	var firstErr sync.Once
 	t0 := time.Now().Add(20 * time.Millisecond) // the first request is not late for the setup above
+	dueAt := func(i int) time.Time { return t0.Add(time.Duration(float64(i) / l.rate * float64(time.Second))) }
 	for i := 0; i < total; i++ {
-		due := t0.Add(time.Duration(float64(i) / l.rate * float64(time.Second)))
+		due := dueAt(i)
 		if wait := time.Until(due); wait > 0 {
 			time.Sleep(wait)
 		}
 		if ctx.Err() != nil {
 			break
 		}
-		res.lag.Record(time.Since(due))
-		res.sent++
+		measured := i >= warmN
+		if measured {
+			res.lag.Record(time.Since(due))
+			res.sent++
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -100,14 +111,18 @@ func (l openLoad) run(ctx context.Context, client *http.Client) *openResult {
 				firstErr.Do(func() { res.firstErr = err.Error() })
 			}
 			took := time.Since(due)
+			if !measured {
+				res.warm.Record(took)
+				return
+			}
 			res.latency.Record(took)
 			if l.slow > 0 && took > l.slow {
-				res.slow[int(float64(i)/l.rate)].Add(1)
+				res.slow[int(float64(i-warmN)/l.rate)].Add(1)
 			}
 		}()
 	}
 	wg.Wait()
-	res.elapsed = time.Since(t0)
+	res.elapsed = time.Since(dueAt(warmN))
 	res.failed = failed.Load()
 	return res
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,6 +16,10 @@ var openLoopShares = []struct {
 	pct   int
 	p99ms float64
 }{{50, 25}, {80, 50}}
+
+// openLoopWarmup is how long each open-loop run sends at its rate before
+// it measures (openLoad.warmup); the warm-up's p99 is reported beside.
+const openLoopWarmup = 3 * time.Second
 
 // openEndpoint is one endpoint of the open-loop step: its capacity (the
 // rate its closed-loop scenario measured) and, per share, its load.
@@ -47,19 +52,21 @@ func (b *Bench) openLoop() error {
 			if err != nil {
 				return fmt.Errorf("open loop %s: %w", ep.name, err)
 			}
-			load.rate, load.duration, load.slow = rate, b.cfg.duration, time.Duration(share.p99ms*float64(time.Millisecond))
+			load.rate, load.duration, load.warmup = rate, b.cfg.duration, openLoopWarmup
+			load.slow = time.Duration(share.p99ms * float64(time.Millisecond))
 			say("open loop: %s at %d%% of %.0f = %.0f req/s for %v", ep.name, share.pct, capacity, rate, b.cfg.duration)
 			m := b.cpuBegin()
 			c0 := clientCPU()
 			res := load.run(context.Background(), client)
 			gen := clientCPU() - c0
-			b.cpuEnd(m, fmt.Sprintf("open loop %s %d%%", ep.name, share.pct), res.sent, gen)
+			b.cpuEnd(m, fmt.Sprintf("open loop %s %d%%", ep.name, share.pct), res.sent+res.warm.Count(), gen) // the warm-up's CPU too
 			p99 := ms(res.latency.Quantile(0.99))
 			var bySecond []string
 			for i := range res.slow {
 				bySecond = append(bySecond, strconv.FormatInt(res.slow[i].Load(), 10))
 			}
-			say("open loop: %s at %d%%: over %.0f ms by second: %s", ep.name, share.pct, share.p99ms, strings.Join(bySecond, " "))
+			say("open loop: %s at %d%%: over %.0f ms by second from %s: %s", ep.name, share.pct, share.p99ms,
+				time.Now().Add(-res.elapsed).Format("15:04:05.000"), strings.Join(bySecond, " "))
 			target, met := "", ""
 			if ep.target {
 				target, met = fmt.Sprintf("p99 ≤ %.0f ms", share.p99ms), verdict(p99 <= share.p99ms && res.failed == 0)
@@ -69,12 +76,13 @@ func (b *Bench) openLoop() error {
 				failed = fmt.Sprintf(", first: %.80s", res.firstErr)
 			}
 			b.row(fmt.Sprintf("open loop, %s at %d%% of %.0f req/s = %.0f req/s: p50 / p99 / p99.9", ep.name, share.pct, capacity, rate),
-				fmt.Sprintf("%.2f / %.2f / %.2f ms (%d sent, %d failed%s; %.0f answered/s; generator late p99 %.2f ms, its CPU %.0f%% of a core)",
+				fmt.Sprintf("%.2f / %.2f / %.2f ms (%d sent, %d failed%s; %.0f answered/s; generator late p99 %.2f ms, its CPU %.0f%% of a core; the %v warm-up before: p99 %.2f ms)",
 					ms(res.latency.Quantile(0.5)), p99, ms(res.latency.Quantile(0.999)), res.sent, res.failed, failed,
-					float64(res.sent-res.failed)/res.elapsed.Seconds(), ms(res.lag.Quantile(0.99)), 100*gen.Seconds()/res.elapsed.Seconds()),
+					float64(res.sent-res.failed)/res.elapsed.Seconds(), ms(res.lag.Quantile(0.99)), 100*gen.Seconds()/(res.elapsed+openLoopWarmup).Seconds(),
+					openLoopWarmup, ms(res.warm.Quantile(0.99))),
 				target, met)
 		}
-		b.note("open loop (bench/openloop.go, in the harness's process): %s at 50%% and 80%% of its wrk rate for %v each, request i due at t0 + i/rate, latency from then to the answer's end", ep.describe, b.cfg.duration)
+		b.note("open loop (bench/openloop.go, in the harness's process): %s at 50%% and 80%% of its wrk rate for %v each after %v at that rate not counted (connections and caches warm up), request i due at t0 + i/rate, latency from then to the answer's end", ep.describe, b.cfg.duration, openLoopWarmup)
 	}
 	return nil
 }
@@ -110,7 +118,8 @@ func (b *Bench) openEndpoints() []openEndpoint {
 		{name: "submit", target: true, describe: "submit: runs made by SQL first (as the submit scenario's), each submitted once with its token",
 			prepare: func(pct int, rate float64) (openLoad, error) {
 				prefix := fmt.Sprintf("bench-open%d-", pct)
-				if err := b.makeRuns(fmt.Sprintf("'%s' || i", prefix), 1, b.runsFor(rate)); err != nil {
+				runs := int64(math.Ceil(rate*(openLoopWarmup+b.cfg.duration).Seconds())) + 100
+				if err := b.makeRuns(fmt.Sprintf("'%s' || i", prefix), 1, runs); err != nil {
 					return openLoad{}, err
 				}
 				if _, err := b.st.DB.Exec(`ANALYZE run`); err != nil {

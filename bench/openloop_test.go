@@ -34,6 +34,31 @@ func TestOpenLoopRate(t *testing.T) {
 	}
 }
 
+// The warm-up runs the same schedule first and is measured apart: a server
+// slow only for its first requests shows in the warm-up's figures, not in
+// the measured ones.
+func TestOpenLoopWarmupApart(t *testing.T) {
+	var got atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if got.Add(1) <= 10 {
+			time.Sleep(150 * time.Millisecond)
+		}
+	}))
+	defer srv.Close()
+	load := openLoad{rate: 100, warmup: 500 * time.Millisecond, duration: 500 * time.Millisecond,
+		request: func(int) (string, string, []byte) { return http.MethodGet, srv.URL, nil }}
+	res := load.run(context.Background(), openLoopClient())
+	if got.Load() != 100 || res.sent != 50 || res.latency.Count() != 50 || res.warm.Count() != 50 || res.failed != 0 {
+		t.Fatalf("served %d, sent %d, measured %d, warm-up %d, failed %d (%s)", got.Load(), res.sent, res.latency.Count(), res.warm.Count(), res.failed, res.firstErr)
+	}
+	if p := res.warm.Quantile(0.99); p < 150*time.Millisecond {
+		t.Errorf("warm-up p99 %v: the slow first requests are not in it", p)
+	}
+	if p := res.latency.Quantile(0.99); p >= 150*time.Millisecond {
+		t.Errorf("measured p99 %v: the warm-up's slow requests leaked into it", p)
+	}
+}
+
 // No coordinated omission: when the server stalls for 300 ms, the requests
 // due during the stall are measured from when they were due, so about a
 // third of a second's worth of them wait 100 ms or more. A closed loop

@@ -28,6 +28,8 @@ type Bench struct {
 
 	// Made by setup.
 	mainID, dl1kID, dl10kID int
+	genID                   int    // the generate scenario's pack, for analysis
+	genRSS                  int64  // the service's RSS before the generate, kB
 	answers                 string // 300 answers as JSON, ~15 KB
 	served                  string // the main pack's 300 pairs as a start stores them
 	startBody, submitBody   string // files; the submit body has TOKENMARK

@@ -1,5 +1,5 @@
 // Command bench measures Psyx beside its physical limits, in one run, on
-// this machine, loopback only, in about five minutes:
+// this machine, loopback only, in about eight minutes:
 //
 //   - a durable PostgreSQL cluster (tools/pgtest, fsync on, as in production)
 //     and the stack the e2e tests use (tools/stack: psyx under
@@ -10,7 +10,10 @@
 //   - the scenarios (scenarios.go): list with 100 packs, download of 1k and
 //     10k replies vs psql printing the same JSON, a 300 MB upload through
 //     Nginx and straight vs cat + fsync, a pack of 512² PNG stimuli (each
-//     decoded by the service) vs cat + fsync, start with wrk vs pgbench of its
+//     decoded by the service) vs cat + fsync, a pack of 300 pairs of 512²
+//     generated from one face vs cat + fsync of its PNGs, the group CI,
+//     reliability and comparison on it with 100 replies (studio.go), start
+//     with wrk vs pgbench of its
 //     INSERT and nginx serving a file of its size, a reload storm on one
 //     run (resume), progress, submit of runs made first vs pgbench of the
 //     same statements, list again, an open-loop step (openloop.go) at 50%

@@ -27,6 +27,8 @@ var scenarios = []scenario{
 	{"list", func(b *Bench) error { _, err := b.list("list", "", 10); return err }},
 	{"download", (*Bench).download},
 	{"upload", (*Bench).upload},
+	{"generate", (*Bench).generate},
+	{"analysis", (*Bench).analysis},
 	{"start", (*Bench).start},
 	{"resume", (*Bench).resume},
 	{"progress", (*Bench).progress},

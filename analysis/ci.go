@@ -64,25 +64,11 @@ func (im *Image) WriteCSV(w io.Writer) error { return results.WriteCSV(w, im.CI)
 // without an answered trial have none), computed once per set of replies:
 // a refresh draws it from the cache.
 func (s *Service) GroupCI(ctx context.Context, id int, sel Selection, th results.Thresholds) (*Image, error) {
-	p, err := s.stats(ctx, id)
+	p, set, pk, err := s.selected(ctx, id, sel, th, true)
 	if err != nil {
 		return nil, err
 	}
-	set, err := s.replies(ctx, id, p)
-	if err != nil {
-		return nil, err
-	}
-	if set.count == 0 {
-		return nil, errNoReplies(id)
-	}
-	pk, err := s.pick(ctx, id, p, set, sel, th)
-	if err != nil {
-		return nil, err
-	}
-	p.mu.Lock()
-	im, ok := p.groups.get(pk.key)
-	p.mu.Unlock()
-	if ok {
+	if im, ok := lockedGet(&p.mu, p.groups, pk.key); ok {
 		return im, nil
 	}
 	rows, _ := pk.weights(set)
@@ -100,11 +86,9 @@ func (s *Service) GroupCI(ctx context.Context, id int, sel Selection, th results
 	if err := p.stats.WeightedNoise(ctx, mean, ci.Pix); err != nil {
 		return nil, fmt.Errorf("group CI of pack %d: %w", id, err)
 	}
-	im = &Image{CI: ci, base: p.stats.Base(), pngs: map[pngKey]pngDone{},
+	im := &Image{CI: ci, base: p.stats.Base(), pngs: map[pngKey]pngDone{},
 		Provenance: Provenance{Packs: []int{id}, Replies: len(rows), Excluded: pk.out}}
-	p.mu.Lock()
-	p.groups.put(pk.key, im)
-	p.mu.Unlock()
+	lockedPut(&p.mu, p.groups, pk.key, im)
 	return im, nil
 }
 
@@ -188,18 +172,7 @@ type ReplyCIs struct {
 
 // ReplyCIs applies sel to the pack's replies, as GroupCI does.
 func (s *Service) ReplyCIs(ctx context.Context, id int, sel Selection, th results.Thresholds) (*ReplyCIs, error) {
-	p, err := s.stats(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	set, err := s.replies(ctx, id, p)
-	if err != nil {
-		return nil, err
-	}
-	if set.count == 0 {
-		return nil, errNoReplies(id)
-	}
-	pk, err := s.pick(ctx, id, p, set, sel, th)
+	p, set, pk, err := s.selected(ctx, id, sel, th, true)
 	if err != nil {
 		return nil, err
 	}

@@ -1,5 +1,7 @@
 package analysis
 
+import "sync"
+
 // lru keeps the results of the last few selections of replies a researcher
 // looked at (the page switches between all replies and "leave flagged
 // out"), so memory stays bounded however many selections are tried. Not
@@ -11,6 +13,19 @@ type lru[V any] struct {
 }
 
 func newLRU[V any](max int) *lru[V] { return &lru[V]{max: max, items: map[string]V{}} }
+
+// lockedGet and lockedPut use c under mu, the mutex that guards it.
+func lockedGet[V any](mu *sync.Mutex, c *lru[V], key string) (V, bool) {
+	mu.Lock()
+	defer mu.Unlock()
+	return c.get(key)
+}
+
+func lockedPut[V any](mu *sync.Mutex, c *lru[V], key string, v V) {
+	mu.Lock()
+	defer mu.Unlock()
+	c.put(key, v)
+}
 
 func (c *lru[V]) get(key string) (V, bool) {
 	v, ok := c.items[key]

@@ -49,22 +49,11 @@ func (ri ReplyInfluence) MarshalJSON() ([]byte, error) {
 // than 2 is TooFewReplies. All of it comes from the pack's Gram matrix:
 // O(replies² + replies·pairs²), no image read.
 func (s *Service) Reliability(ctx context.Context, id int, sel Selection, th results.Thresholds) (*Reliability, error) {
-	p, err := s.stats(ctx, id)
+	p, set, pk, err := s.selected(ctx, id, sel, th, false)
 	if err != nil {
 		return nil, err
 	}
-	set, err := s.replies(ctx, id, p)
-	if err != nil {
-		return nil, err
-	}
-	pk, err := s.pick(ctx, id, p, set, sel, th)
-	if err != nil {
-		return nil, err
-	}
-	p.mu.Lock()
-	r, ok := p.reliab.get(pk.key)
-	p.mu.Unlock()
-	if ok {
+	if r, ok := lockedGet(&p.mu, p.reliab, pk.key); ok {
 		return r, nil
 	}
 	w, ids := pk.weights(set)
@@ -72,7 +61,7 @@ func (s *Service) Reliability(ctx context.Context, id int, sel Selection, th res
 		return nil, model.Fail(model.TooFewReplies)
 	}
 	seed := seedOf("reliability", []int{id}, pk.key)
-	r = &Reliability{Provenance: Provenance{Packs: []int{id}, Replies: len(w), Excluded: pk.out, Seed: seed}}
+	r := &Reliability{Provenance: Provenance{Packs: []int{id}, Replies: len(w), Excluded: pk.out, Seed: seed}}
 	mo, err := inference.NewMoments(design(p.stats), w)
 	if err == nil {
 		r.SplitHalf, err = mo.SplitHalf(Splits, seed)
@@ -90,8 +79,6 @@ func (s *Service) Reliability(ctx context.Context, id int, sel Selection, th res
 			r.LOO = append(r.LOO, ReplyInfluence{ReplyID: ids[i], Influence: f})
 		}
 	}
-	p.mu.Lock()
-	p.reliab.put(pk.key, r)
-	p.mu.Unlock()
+	lockedPut(&p.mu, p.reliab, pk.key, r)
 	return r, nil
 }

@@ -25,6 +25,28 @@ type picked struct {
 	key string
 }
 
+// selected is where every figure over a set of replies starts: the pack's
+// statistics, its replies and sel applied to them. With nonEmpty a pack
+// without replies is NoReplies before the selection is judged.
+func (s *Service) selected(ctx context.Context, id int, sel Selection, th results.Thresholds, nonEmpty bool) (*pack, *replySet, *picked, error) {
+	p, err := s.stats(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	set, err := s.replies(ctx, id, p)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if nonEmpty && set.count == 0 {
+		return nil, nil, nil, errNoReplies(id)
+	}
+	pk, err := s.pick(ctx, id, p, set, sel, th)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, set, pk, nil
+}
+
 // pick applies sel to the set. A named r_id that is not one of the pack's
 // replies is UnknownReply. Flags are the quality table's (th).
 func (s *Service) pick(ctx context.Context, id int, p *pack, set *replySet, sel Selection, th results.Thresholds) (*picked, error) {

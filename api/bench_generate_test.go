@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -136,12 +135,12 @@ type rssPeak struct {
 
 func startRSSPeak() *rssPeak {
 	r := &rssPeak{stop: make(chan struct{})}
-	r.base.Store(residentBytes())
+	r.base.Store(testkit.ResidentBytes())
 	r.wg.Go(func() {
 		t := time.NewTicker(2 * time.Millisecond)
 		defer t.Stop()
 		for {
-			if v := residentBytes(); v > r.peak.Load() {
+			if v := testkit.ResidentBytes(); v > r.peak.Load() {
 				r.peak.Store(v)
 			}
 			select {
@@ -159,25 +158,8 @@ func startRSSPeak() *rssPeak {
 func (r *rssPeak) Stop() float64 {
 	close(r.stop)
 	r.wg.Wait()
-	if p := residentBytes(); p > r.peak.Load() {
+	if p := testkit.ResidentBytes(); p > r.peak.Load() {
 		r.peak.Store(p)
 	}
 	return float64(r.peak.Load()-min(r.base.Load(), r.peak.Load())) / 1e6
-}
-
-// residentBytes is the process's resident set, from /proc/self/statm.
-func residentBytes() uint64 {
-	data, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(data))
-	if len(f) < 2 {
-		return 0
-	}
-	pages, err := strconv.ParseUint(f[1], 10, 64)
-	if err != nil {
-		return 0
-	}
-	return pages * uint64(os.Getpagesize())
 }

@@ -42,16 +42,10 @@ func (b *Bench) upload() error {
 	if err != nil {
 		return err
 	}
-	b.row(fmt.Sprintf("upload 300 pairs × 500 KB (%d MB) through Nginx (site config)", total>>20),
-		fmt.Sprintf("%.3f s; cat + fsync of the files %.3f s", viaNginx.took.Seconds(), cat.Seconds()),
-		"≤ 1.5× cat", ratio(viaNginx.took, cat)+" "+verdict(viaNginx.took*2 <= cat*3))
-	b.row("upload RSS through Nginx: before / peak", fmt.Sprintf("%s / %s MB", mb(viaNginx.rss), mb(viaNginx.hwm)),
-		"growth < 64 MB", mb(viaNginx.hwm-viaNginx.rss)+" MB "+verdict(viaNginx.hwm-viaNginx.rss < 64*1024))
-	b.row("the same upload straight to the service", fmt.Sprintf("%.3f s", straight.took.Seconds()),
-		"≤ 1.5× cat", ratio(straight.took, cat)+" "+verdict(straight.took*2 <= cat*3))
+	b.uploadRows(fmt.Sprintf("upload 300 pairs × 500 KB (%d MB) through Nginx (site config)", total>>20),
+		"upload RSS through Nginx: before / peak", viaNginx, cat)
+	b.uploadRows("the same upload straight to the service", "upload RSS straight: before / peak", straight, cat)
 	b.row("remove of that pack (row + 600-file folder)", fmt.Sprintf("%.3f s", straight.remove.Seconds()), "", "")
-	b.row("upload RSS straight: before / peak", fmt.Sprintf("%s / %s MB", mb(straight.rss), mb(straight.hwm)),
-		"growth < 64 MB", mb(straight.hwm-straight.rss)+" MB "+verdict(straight.hwm-straight.rss < 64*1024))
 	b.note("nginx with the site of psyx render-config nginx-site (as install.sh renders it) on %s, proxying to psyx", b.st.BaseURL)
 	b.note("curl -u admin:PW -F pack_name=big -F sex=1 -F age_min=110 -F age_max=120 -F 'file=@blob.jpg;filename=big/big_NNNNN_ori.jpg' ... x600 %s/api/admin/create   (a 32×32 JPEG padded to 500 KB); then the same to %s directly", b.st.BaseURL, b.base)
 	b.note("GET %s/api/admin/remove?id=ID   (the big pack goes again)", b.base)
@@ -95,13 +89,19 @@ func (b *Bench) uploadStimuli() error {
 	if err != nil {
 		return err
 	}
-	b.row(fmt.Sprintf("upload 300 pairs of 512² PNG stimuli (%d MB), every image decoded, straight to the service", total>>20),
-		fmt.Sprintf("%.3f s; cat + fsync of the files %.3f s", up.took.Seconds(), cat.Seconds()),
-		"≤ 1.5× cat", ratio(up.took, cat)+" "+verdict(up.took*2 <= cat*3))
-	b.row("that upload's RSS: before / peak", fmt.Sprintf("%s / %s MB", mb(up.rss), mb(up.hwm)),
-		"growth < 64 MB", mb(up.hwm-up.rss)+" MB "+verdict(up.hwm-up.rss < 64*1024))
+	b.uploadRows(fmt.Sprintf("upload 300 pairs of 512² PNG stimuli (%d MB), every image decoded, straight to the service", total>>20),
+		"that upload's RSS: before / peak", up, cat)
 	b.note("testkit.WriteRCPack(DIR, {Size: 512, Pairs: 20}): rcicr-style grey PNGs; curl -F ... -F 'file=@DIR/rc_000NN_ori.png;filename=big/real_NNNNN_ori.png' ... x600 %s/api/admin/create   (the 20 pairs cycled to 300); the same 600 files by cat + sync", b.base)
 	return nil
+}
+
+// uploadRows adds an upload's time against cat + fsync of the same files
+// (held to 1.5×) and its RSS before and at the peak (growth under 64 MB).
+func (b *Bench) uploadRows(what, rssWhat string, r uploadResult, cat time.Duration) {
+	b.row(what, fmt.Sprintf("%.3f s; cat + fsync of the files %.3f s", r.took.Seconds(), cat.Seconds()),
+		"≤ 1.5× cat", ratio(r.took, cat)+" "+verdict(r.took*2 <= cat*3))
+	b.row(rssWhat, fmt.Sprintf("%s / %s MB", mb(r.rss), mb(r.hwm)),
+		"growth < 64 MB", mb(r.hwm-r.rss)+" MB "+verdict(r.hwm-r.rss < 64*1024))
 }
 
 type uploadResult struct {

@@ -3,6 +3,8 @@ package nginx
 import (
 	"strings"
 	"testing"
+
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 func validSite() Site {
@@ -48,16 +50,7 @@ func TestSiteRender(t *testing.T) {
 			if err := s.Render(&b); err != nil {
 				t.Fatal(err)
 			}
-			for _, w := range tt.want {
-				if !strings.Contains(b.String(), w) {
-					t.Errorf("lacks %q", w)
-				}
-			}
-			for _, w := range tt.notWant {
-				if strings.Contains(b.String(), w) {
-					t.Errorf("has %q", w)
-				}
-			}
+			testkit.CheckContains(t, b.String(), tt.want, tt.notWant)
 		})
 	}
 }

@@ -3,13 +3,12 @@ package stimuli
 import (
 	"bytes"
 	"context"
-	"os"
 	"runtime"
 	"runtime/metrics"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // The pack the benchmarks make: 300 pairs of 512×512 sinusoid noise over 5
@@ -53,24 +52,6 @@ func heapInUse() uint64 {
 	return s[0].Value.Uint64()
 }
 
-// rss is the process's resident set in bytes, from /proc/self/statm
-// (Linux); 0 where that file does not exist.
-func rss() uint64 {
-	data, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(data))
-	if len(f) < 2 {
-		return 0
-	}
-	pages, err := strconv.ParseUint(f[1], 10, 64)
-	if err != nil {
-		return 0
-	}
-	return pages * uint64(os.Getpagesize())
-}
-
 // peak keeps the largest value stored in it, from any goroutine.
 type peak struct{ v atomic.Uint64 }
 
@@ -100,7 +81,7 @@ func BenchmarkGenerate300x512(b *testing.B) {
 		b.Fatal(err)
 	}
 	runtime.GC()
-	heapBefore, rssBefore := heapInUse(), rss()
+	heapBefore, rssBefore := heapInUse(), testkit.ResidentBytes()
 	var heapPeak, rssPeak peak
 	var total atomic.Uint64
 	b.ResetTimer()
@@ -108,7 +89,7 @@ func BenchmarkGenerate300x512(b *testing.B) {
 		err := gen.Each(context.Background(), 0, func(t int, ori, inv []byte) error {
 			total.Add(uint64(len(ori) + len(inv)))
 			heapPeak.see(heapInUse())
-			rssPeak.see(rss())
+			rssPeak.see(testkit.ResidentBytes())
 			return nil
 		})
 		if err != nil {

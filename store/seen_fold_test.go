@@ -43,45 +43,76 @@ func wantCounts(t *testing.T, st *store.Store, now time.Time, what string) {
 	}
 }
 
+// runWalk drives the count tests' random runs over two packs: a step
+// starts, saves, resumes or finishes one.
+type runWalk struct {
+	t      *testing.T
+	st     *store.Store
+	np     model.NewPack
+	ids    []int
+	rng    *rand.Rand
+	tokens []string
+}
+
+func newRunWalk(t *testing.T, seed uint64) *runWalk {
+	st := openStore(t)
+	np := pack("female20s", 2, 20, 29, 3)
+	return &runWalk{t: t, st: st, np: np, rng: rand.New(rand.NewPCG(seed, seed+1)),
+		ids: []int{createPack(t, st, np), createPack(t, st, pack("male20s", 1, 20, 29, 3))}}
+}
+
+func (w *runWalk) any() string { return w.tokens[w.rng.IntN(len(w.tokens))] }
+
+func (w *runWalk) start(step int, now time.Time) {
+	token := tokenOf(step)
+	startRun(w.t, w.st, w.np, w.ids[w.rng.IntN(2)], person(step), token, now)
+	w.tokens = append(w.tokens, token)
+}
+
+func (w *runWalk) save(now time.Time) {
+	if _, _, err := w.st.SaveProgress(context.Background(), w.any(), answers(w.np, 1, "F"), 1, nil, now); err != nil && model.ReasonOf(err) != model.ProgressConflict {
+		w.t.Fatal(err)
+	}
+}
+
+func (w *runWalk) touch(now time.Time) {
+	if err := w.st.TouchRun(context.Background(), w.any(), now, nil, 5*time.Second); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func (w *runWalk) finish(now time.Time) {
+	tok := w.any()
+	r, err := w.st.Run(context.Background(), tok)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	reply := &model.Reply{PackID: r.PackID, Person: r.Person, Answers: answers(w.np, 3, "F"), Token: sql.NullString{String: tok, Valid: true}}
+	if _, err := w.st.SubmitReply(context.Background(), reply, now, func(*model.Run) error { return nil }); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
 // Folding the minutes that left the window changes no count, whatever
 // window it folds for and whatever window the list asks with: starts,
 // saves, resumes and finishes of runs last seen before, at and after the
 // watermark, in random order with folds in between.
 func TestListCountsWithFolds(t *testing.T) {
-	st := openStore(t)
-	ctx := context.Background()
-	np := pack("female20s", 2, 20, 29, 3)
-	ids := []int{createPack(t, st, np), createPack(t, st, pack("male20s", 1, 20, 29, 3))}
-	rng := rand.New(rand.NewPCG(9, 10))
+	w := newRunWalk(t, 9)
+	st, ctx, rng := w.st, context.Background(), w.rng
 	now := t0
-	var tokens []string
 	folds := 0
 	for step := range 500 {
 		now = now.Add(time.Duration(rng.IntN(60)) * time.Second)
 		switch op := rng.IntN(12); {
-		case op < 4 || len(tokens) == 0:
-			token := tokenOf(step)
-			startRun(t, st, np, ids[rng.IntN(2)], person(step), token, now)
-			tokens = append(tokens, token)
+		case op < 4 || len(w.tokens) == 0:
+			w.start(step, now)
 		case op < 7:
-			tok := tokens[rng.IntN(len(tokens))]
-			if _, _, err := st.SaveProgress(ctx, tok, answers(np, 1, "F"), 1, nil, now); err != nil && model.ReasonOf(err) != model.ProgressConflict {
-				t.Fatal(err)
-			}
+			w.save(now)
 		case op < 8:
-			if err := st.TouchRun(ctx, tokens[rng.IntN(len(tokens))], now, nil, 5*time.Second); err != nil {
-				t.Fatal(err)
-			}
+			w.touch(now)
 		case op < 9:
-			tok := tokens[rng.IntN(len(tokens))]
-			r, err := st.Run(ctx, tok)
-			if err != nil {
-				t.Fatal(err)
-			}
-			reply := &model.Reply{PackID: r.PackID, Person: r.Person, Answers: answers(np, 3, "F"), Token: sql.NullString{String: tok, Valid: true}}
-			if _, err := st.SubmitReply(ctx, reply, now, func(*model.Run) error { return nil }); err != nil {
-				t.Fatal(err)
-			}
+			w.finish(now)
 		default:
 			if err := st.FoldSeen(ctx, now.Add(-listWindows[rng.IntN(len(listWindows))])); err != nil {
 				t.Fatal(err)
@@ -144,39 +175,20 @@ func TestFoldRacesSaves(t *testing.T) {
 // minutes and hours (the counts are kept per minute of last_seen; the
 // window's edge cuts a minute in two).
 func TestListCountsAgainstRecount(t *testing.T) {
-	st := openStore(t)
-	ctx := context.Background()
-	np := pack("female20s", 2, 20, 29, 3)
-	ids := []int{createPack(t, st, np), createPack(t, st, pack("male20s", 1, 20, 29, 3))}
-	rng := rand.New(rand.NewPCG(7, 8))
+	w := newRunWalk(t, 7)
+	st, rng := w.st, w.rng
 	now := t0
-	var tokens []string
 	for step := range 400 {
 		now = now.Add(time.Duration(rng.IntN(40)) * time.Second)
 		switch op := rng.IntN(10); {
-		case op < 4 || len(tokens) == 0:
-			token := tokenOf(step)
-			startRun(t, st, np, ids[rng.IntN(2)], person(step), token, now)
-			tokens = append(tokens, token)
+		case op < 4 || len(w.tokens) == 0:
+			w.start(step, now)
 		case op < 7:
-			tok := tokens[rng.IntN(len(tokens))]
-			if _, _, err := st.SaveProgress(ctx, tok, answers(np, 1, "F"), 1, nil, now); err != nil && model.ReasonOf(err) != model.ProgressConflict {
-				t.Fatal(err)
-			}
+			w.save(now)
 		case op < 9:
-			if err := st.TouchRun(ctx, tokens[rng.IntN(len(tokens))], now, nil, 5*time.Second); err != nil {
-				t.Fatal(err)
-			}
+			w.touch(now)
 		default:
-			tok := tokens[rng.IntN(len(tokens))]
-			r, err := st.Run(ctx, tok)
-			if err != nil {
-				t.Fatal(err)
-			}
-			reply := &model.Reply{PackID: r.PackID, Person: r.Person, Answers: answers(np, 3, "F"), Token: sql.NullString{String: tok, Valid: true}}
-			if _, err := st.SubmitReply(ctx, reply, now, func(*model.Run) error { return nil }); err != nil {
-				t.Fatal(err)
-			}
+			w.finish(now)
 		}
 		if step%20 == 19 {
 			wantCounts(t, st, now, "step "+tokenOf(step))

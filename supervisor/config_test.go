@@ -3,6 +3,8 @@ package supervisor
 import (
 	"strings"
 	"testing"
+
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 func validPrograms() Programs {
@@ -39,16 +41,7 @@ func TestProgramsRender(t *testing.T) {
 			if err := p.Render(&b); err != nil {
 				t.Fatal(err)
 			}
-			for _, w := range tt.want {
-				if !strings.Contains(b.String(), w) {
-					t.Errorf("lacks %q in\n%s", w, b.String())
-				}
-			}
-			for _, w := range tt.notWant {
-				if strings.Contains(b.String(), w) {
-					t.Errorf("has %q", w)
-				}
-			}
+			testkit.CheckContains(t, b.String(), tt.want, tt.notWant)
 		})
 	}
 }

@@ -17,12 +17,7 @@ import (
 // its unfinished runs): rows go from the database cursor to the client one
 // at a time, so 10,000 replies need no more memory than 10.
 func (h *Handler) download(c *gin.Context) {
-	id, err := packIDParam(c, "id")
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	format, err := formatParam(c, "json", "csv")
+	id, format, err := packFormatParams(c, "json", "csv")
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -52,6 +52,18 @@ func formatParam(c *gin.Context, allowed ...string) (string, error) {
 	return f, nil
 }
 
+// packFormatParams reads ?id= (packIDParam) and ?format= (formatParam),
+// as the endpoints that answer a pack in several formats start.
+func packFormatParams(c *gin.Context, formats ...string) (id int, format string, err error) {
+	if id, err = packIDParam(c, "id"); err != nil {
+		return 0, "", err
+	}
+	if format, err = formatParam(c, formats...); err != nil {
+		return 0, "", err
+	}
+	return id, format, nil
+}
+
 // orList is "a, b or c".
 func orList(xs []string) string {
 	if len(xs) == 1 {

@@ -42,12 +42,7 @@ type qualityJSON struct {
 // quality answers a pack's data-quality table, one row per reply: as JSON
 // with the description of its columns, or as CSV.
 func (h *Handler) quality(c *gin.Context) {
-	id, err := packIDParam(c, "id")
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	format, err := formatParam(c, "json", "csv")
+	id, format, err := packFormatParams(c, "json", "csv")
 	if err != nil {
 		h.fail(c, err)
 		return

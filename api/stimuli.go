@@ -19,12 +19,7 @@ import (
 // its parameters (format=csv, rcicr's trial,p1…pK) or its base as used
 // (format=base, a 16-bit grey PNG).
 func (h *Handler) stimuli(c *gin.Context) {
-	id, err := packIDParam(c, "id")
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	format, err := formatParam(c, "json", "csv", "base")
+	id, format, err := packFormatParams(c, "json", "csv", "base")
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -13,8 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/psyx-lab/psyx/tools/testkit"
 	"go.uber.org/zap"
+
+	"github.com/psyx-lab/psyx/tools/testkit"
 )
 
 // Identity alone never resumes, changes or reveals someone's run: a start

@@ -24,6 +24,14 @@ func writePack(t *testing.T, o testkit.RCOptions) (*testkit.RCPack, []PairFiles)
 	return pack, pairFiles(pack)
 }
 
+// openPack is writePack, then its statistics computed with testSeed and
+// opened.
+func openPack(t *testing.T, o testkit.RCOptions) (*testkit.RCPack, *Stats) {
+	t.Helper()
+	pack, pairs := writePack(t, o)
+	return pack, computeOpen(t, pairs, testSeed)
+}
+
 func pairFiles(pack *testkit.RCPack) []PairFiles {
 	pairs := make([]PairFiles, len(pack.Pairs))
 	for i, p := range pack.Pairs {

@@ -15,8 +15,7 @@ import (
 // a slow, sort-based implementation of its definition.
 func TestInfoValShortcut(t *testing.T) {
 	const npairs = 40
-	_, pairs := writePack(t, testkit.RCOptions{Size: 32, Pairs: npairs, Seed: 2})
-	s := computeOpen(t, pairs, testSeed)
+	_, s := openPack(t, testkit.RCOptions{Size: 32, Pairs: npairs, Seed: 2})
 	resp := testkit.RandomObserver(npairs, 9)
 	for _, tc := range []struct {
 		name    string

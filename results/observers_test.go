@@ -13,8 +13,7 @@ import (
 // distribution).
 func TestSimulatedObservers(t *testing.T) {
 	const size, npairs = 64, 300
-	pack, pairs := writePack(t, testkit.RCOptions{Size: size, Pairs: npairs, Seed: 7})
-	s := computeOpen(t, pairs, testSeed)
+	pack, s := openPack(t, testkit.RCOptions{Size: size, Pairs: npairs, Seed: 7})
 	template := testkit.Template(size)
 
 	// The stats' CI is the true noise's CI up to 8-bit rounding.

@@ -14,8 +14,7 @@ import (
 // values exactly at a threshold do not fire (the rules are strict).
 func TestQualityFlags(t *testing.T) {
 	const npairs = 100
-	pack, pairs := writePack(t, testkit.RCOptions{Size: 32, Pairs: npairs, Seed: 3})
-	s := computeOpen(t, pairs, testSeed)
+	pack, s := openPack(t, testkit.RCOptions{Size: 32, Pairs: npairs, Seed: 3})
 	// A clean reply: a template observer (high infoVal), varied rts around
 	// 0.9 s, left and ori choices balanced by construction.
 	resp := testkit.TemplateObserver(pack.Noise, testkit.Template(32), 0.5, 2)

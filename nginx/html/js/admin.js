@@ -2,6 +2,7 @@
 // generate.js), list packs with their runs, download,
 // open a pack's results (results.html) and delete.
 // Nginx asks for the password; this page only talks to /api/admin/.
+import './pack-fields.js';
 import { request } from './api.js';
 import { cell, downloadLink } from './admin-kit.js';
 import { initGenerate } from './generate.js';

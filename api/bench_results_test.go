@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -46,15 +45,7 @@ func resultsBench(b *testing.B, replies int) (*benchEnv, int) {
 // insertReply stores one random responder's reply (10% timeouts).
 func (e *benchEnv) insertReply(tb testing.TB, id int, pairs []model.Pair, rng *rand.Rand) {
 	tb.Helper()
-	answers := make([]any, len(pairs))
-	for i, p := range pairs {
-		key := []string{"F", "J"}[rng.IntN(2)]
-		if rng.IntN(10) == 0 {
-			key = " "
-		}
-		answers[i] = []any{key, 0.3 + rng.Float64(), p[0], p[1]}
-	}
-	raw, _ := json.Marshal(answers)
+	raw := testkit.RandomResponderAnswers(pairs, rng)
 	if _, err := e.Store.DB().Exec(`INSERT INTO reply (p_id, name, email, no, sex, age, phone, answers)
 VALUES ($1, '홍길동', 'hong@example.com', '2020123', 2, 25, '010-1234-5678', $2)`, id, string(raw)); err != nil {
 		tb.Fatal(err)

@@ -2,11 +2,9 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"mime/multipart"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -33,23 +31,11 @@ const (
 // RSS growth, against cat + fsync of the 600 PNGs it wrote (the limit).
 func (b *Bench) generate() error {
 	say("generate: %d pairs of %d² from one base face", genPairs, genSize)
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	fields := [][2]string{{"pack_name", genName}, {"sex", "2"}, {"age_min", "110"}, {"age_max", "120"},
-		{"trials", strconv.Itoa(genPairs)}, {"img_size", strconv.Itoa(genSize)}, {"seed", "1"}}
-	for _, f := range fields {
-		if err := w.WriteField(f[0], f[1]); err != nil {
-			return err
-		}
-	}
-	part, err := w.CreateFormFile("base", "face.png")
+	fields := []testkit.Field{{Name: "pack_name", Value: genName}, {Name: "sex", Value: "2"}, {Name: "age_min", Value: "110"},
+		{Name: "age_max", Value: "120"}, {Name: "trials", Value: strconv.Itoa(genPairs)}, {Name: "img_size", Value: strconv.Itoa(genSize)}, {Name: "seed", Value: "1"}}
+	face := testkit.PackFile{Name: "face.png", Data: testkit.Encode(testkit.BaseImage(genSize), testkit.PNG)}
+	contentType, body, err := testkit.MultipartBody(fields, "base", []testkit.PackFile{face})
 	if err != nil {
-		return err
-	}
-	if _, err := part.Write(testkit.Encode(testkit.BaseImage(genSize), testkit.PNG)); err != nil {
-		return err
-	}
-	if err := w.Close(); err != nil {
 		return err
 	}
 	rss := rssKB(b.psyxPID)
@@ -57,7 +43,7 @@ func (b *Bench) generate() error {
 		return err
 	}
 	t0 := time.Now()
-	answer, err := b.send(http.MethodPost, "/api/admin/generate", w.FormDataContentType(), body.Bytes())
+	answer, err := b.send(http.MethodPost, "/api/admin/generate", contentType, body)
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
@@ -179,18 +165,7 @@ func (b *Bench) insertRandomReplies(id, n int) ([]int64, error) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	rids := make([]int64, n)
 	for r := range n {
-		answers := make([]any, len(pairs))
-		for i, p := range pairs {
-			key := []string{"F", "J"}[rng.IntN(2)]
-			if rng.IntN(10) == 0 {
-				key = " "
-			}
-			answers[i] = []any{key, 0.3 + rng.Float64(), p[0], p[1]}
-		}
-		raw, err := json.Marshal(answers)
-		if err != nil {
-			return nil, err
-		}
+		raw := testkit.RandomResponderAnswers(pairs, rng)
 		if err := b.st.DB.QueryRow(`INSERT INTO reply (p_id, name, email, no, sex, age, phone, answers)
 			VALUES ($1, '홍길동', 'hong@example.com', '2020123', 2, 115, '010-1234-5678', $2) RETURNING r_id`, id, string(raw)).Scan(&rids[r]); err != nil {
 			return nil, fmt.Errorf("insert replies: %w", err)

@@ -1,10 +1,8 @@
 package testkit
 
 import (
-	"bytes"
 	"image"
 	"image/color"
-	"mime/multipart"
 	"testing"
 )
 
@@ -25,24 +23,13 @@ func BaseImage(size int) *image.NRGBA {
 // It returns the Content-Type (with the boundary) and the body.
 func GenerateBody(tb testing.TB, fields []Field, baseName string, base []byte) (string, []byte) {
 	tb.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for _, f := range fields {
-		if err := mw.WriteField(f.Name, f.Value); err != nil {
-			tb.Fatal(err)
-		}
-	}
+	var files []PackFile
 	if base != nil {
-		w, err := mw.CreateFormFile("base", baseName)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if _, err := w.Write(base); err != nil {
-			tb.Fatal(err)
-		}
+		files = []PackFile{{Name: baseName, Data: base}}
 	}
-	if err := mw.Close(); err != nil {
+	ct, body, err := MultipartBody(fields, "base", files)
+	if err != nil {
 		tb.Fatal(err)
 	}
-	return mw.FormDataContentType(), buf.Bytes()
+	return ct, body
 }

@@ -5,6 +5,7 @@ package testkit
 // classification images against the noise that really went into the images.
 
 import (
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -340,4 +341,23 @@ func Correlation(a, b []float64) float64 {
 		sbb += db * db
 	}
 	return sab / math.Sqrt(saa*sbb)
+}
+
+// RandomResponderAnswers is a random responder's answers to pairs (each
+// [ori, inv] file name, ori shown left) as a reply stores them: F or J at
+// random, 10% timeouts, response times 0.3–1.3 s.
+func RandomResponderAnswers[P ~[2]string](pairs []P, rng *rand.Rand) []byte {
+	answers := make([][4]any, len(pairs))
+	for i, p := range pairs {
+		key := []string{"F", "J"}[rng.IntN(2)]
+		if rng.IntN(10) == 0 {
+			key = " "
+		}
+		answers[i] = [4]any{key, 0.3 + rng.Float64(), p[0], p[1]}
+	}
+	raw, err := json.Marshal(answers)
+	if err != nil {
+		panic(err) // strings and finite numbers always encode
+	}
+	return raw
 }

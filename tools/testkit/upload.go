@@ -19,24 +19,35 @@ func PackFields(name, sex, ageMin, ageMax string) []Field {
 // Content-Type (with the boundary) and the body.
 func UploadBody(tb testing.TB, fields []Field, files []PackFile) (string, []byte) {
 	tb.Helper()
+	ct, body, err := MultipartBody(fields, "file", files)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ct, body
+}
+
+// MultipartBody is a multipart/form-data body: the fields, then every file
+// as a part named part. It returns the Content-Type (with the boundary) and
+// the body; for tools that have no testing.TB (the benchmark harness).
+func MultipartBody(fields []Field, part string, files []PackFile) (string, []byte, error) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for _, f := range fields {
 		if err := mw.WriteField(f.Name, f.Value); err != nil {
-			tb.Fatal(err)
+			return "", nil, err
 		}
 	}
 	for _, f := range files {
-		w, err := mw.CreateFormFile("file", f.Name)
+		w, err := mw.CreateFormFile(part, f.Name)
 		if err != nil {
-			tb.Fatal(err)
+			return "", nil, err
 		}
 		if _, err := w.Write(f.Data); err != nil {
-			tb.Fatal(err)
+			return "", nil, err
 		}
 	}
 	if err := mw.Close(); err != nil {
-		tb.Fatal(err)
+		return "", nil, err
 	}
-	return mw.FormDataContentType(), buf.Bytes()
+	return mw.FormDataContentType(), buf.Bytes(), nil
 }

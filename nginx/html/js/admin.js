@@ -2,17 +2,15 @@
 // generate.js), list packs with their runs, download,
 // open a pack's results (results.html) and delete.
 // Nginx asks for the password; this page only talks to /api/admin/.
-import './pack-fields.js';
+import { SEX, packProblems } from './pack-fields.js';
 import { request } from './api.js';
 import { cell, downloadLink } from './admin-kit.js';
 import { initGenerate } from './generate.js';
 
 const $ = (id) => document.getElementById(id);
-const SEX = { 1: '남성', 2: '여성' };
 // A stimulus basename ends in _NNNNN_ori|inv.jpg|jpeg|png, extension in any case.
 const IMAGE_RE = /^(.*)_(\d{5})_(ori|inv)\.(jpe?g|png)$/;
 const PREFIX_RE = /^[A-Za-z0-9._-]*$/;
-const PACK_NAME_RE = /^[a-z][a-z0-9_]{0,14}$/;
 
 // The server's 400 sentences (README, HTTP API) → what the researcher should do.
 const CREATE_MESSAGES = [
@@ -119,17 +117,7 @@ function showProblems(title, problems) {
 // ---- upload ----------------------------------------------------------------
 
 function formProblems(f) {
-  const problems = [];
-  if (!PACK_NAME_RE.test(f.pack_name)) problems.push('세트 이름은 영문 소문자로 시작하고 소문자·숫자·_ 만 써서 15자 이내로 지어주세요.');
-  else if (packs.some((p) => p.pack_name === f.pack_name)) problems.push(`'${f.pack_name}' 세트가 이미 있습니다. 다른 이름을 써주세요.`);
-  if (!SEX[f.sex]) problems.push('대상 성별을 선택해주세요.');
-  const isAge = (v) => /^\d{1,3}$/.test(v) && Number(v) <= 120;
-  if (!isAge(f.age_min) || !isAge(f.age_max)) problems.push('나이는 0~120 사이의 정수로 입력해주세요.');
-  else if (Number(f.age_min) > Number(f.age_max)) problems.push('최소 나이가 최대 나이보다 클 수 없습니다.');
-  else {
-    const clash = packs.find((p) => String(p.sex) === f.sex && p.age_min <= Number(f.age_max) && Number(f.age_min) <= p.age_max);
-    if (clash) problems.push(`'${clash.pack_name}' 세트(${SEX[clash.sex]} ${clash.age_min}~${clash.age_max}세)와 나이 범위가 겹칩니다.`);
-  }
+  const problems = packProblems(f, packs);
   if (!folder) problems.push('사진 폴더를 선택해주세요.');
   else problems.push(...folder.problems);
   return problems;

@@ -3,9 +3,9 @@
 // (?preview=1). The page's state is in body data-generate (idle, preview,
 // working, done, error) for people and tests alike.
 
+import { packProblems } from './pack-fields.js';
+
 const $ = (id) => document.getElementById(id);
-const PACK_NAME_RE = /^[a-z][a-z0-9_]{0,14}$/;
-const SEX = { 1: '남성', 2: '여성' };
 const SIZES = [128, 256, 512, 1024];
 
 // The server's 400 sentences (README, HTTP API) → what the researcher should do.
@@ -96,19 +96,7 @@ function fieldsOf(withPack) {
 
 function problems(f, withPack) {
   const out = [];
-  if (withPack) {
-    const packs = deps.packs();
-    if (!PACK_NAME_RE.test(f.pack_name)) out.push('세트 이름은 영문 소문자로 시작하고 소문자·숫자·_ 만 써서 15자 이내로 지어주세요.');
-    else if (packs.some((p) => p.pack_name === f.pack_name)) out.push(`'${f.pack_name}' 세트가 이미 있습니다. 다른 이름을 써주세요.`);
-    if (!SEX[f.sex]) out.push('대상 성별을 선택해주세요.');
-    const isAge = (v) => /^\d{1,3}$/.test(v) && Number(v) <= 120;
-    if (!isAge(f.age_min) || !isAge(f.age_max)) out.push('나이는 0~120 사이의 정수로 입력해주세요.');
-    else if (Number(f.age_min) > Number(f.age_max)) out.push('최소 나이가 최대 나이보다 클 수 없습니다.');
-    else {
-      const clash = packs.find((p) => String(p.sex) === f.sex && p.age_min <= Number(f.age_max) && Number(f.age_min) <= p.age_max);
-      if (clash) out.push(`'${clash.pack_name}' 세트(${SEX[clash.sex]} ${clash.age_min}~${clash.age_max}세)와 나이 범위가 겹칩니다.`);
-    }
-  }
+  if (withPack) out.push(...packProblems(f, deps.packs()));
   if (f.trials !== undefined && !(/^\d{1,4}$/.test(f.trials) && Number(f.trials) >= 1 && Number(f.trials) <= 2000)) {
     out.push('사진 쌍 수는 1~2000 사이의 정수로 입력하거나 비워 두세요.');
   }
